@@ -1,0 +1,60 @@
+/*
+ * outfile: temporary file plus rename; see outfile.h.
+ */
+#include "outfile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int outfile_write(const char *path, const char *data, size_t len, struct err *err)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp)
+        return err_set(err, ERR_NOMEM, "%s: out of memory", path);
+    snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
+    int rc = 0;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = err_set(err, ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+        goto out_free;
+    }
+    /* mkstemp makes the file private; give it the usual permissions. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        rc = err_set(err, ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+        close(fd);
+        goto out_unlink;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = err_set(err, ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+            close(fd);
+            goto out_unlink;
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        rc = err_set(err, ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        goto out_unlink;
+    }
+    if (rename(tmp, path) != 0) {
+        rc = err_set(err, ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        goto out_unlink;
+    }
+    goto out_free;
+out_unlink:
+    unlink(tmp);
+out_free:
+    free(tmp);
+    return rc;
+}

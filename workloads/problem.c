@@ -1,0 +1,83 @@
+/*
+ * problem: names of kernels, slots and dims, and tensor sizes.
+ */
+#include "problem.h"
+
+#include <string.h>
+
+#include "../common/ckd.h"
+
+static const char *const kernel_names[KERNEL_COUNT] = {
+    "fwd", "bwd_data", "bwd_weight", "update", "im2col", "col2im",
+};
+static const char *const slot_names[SLOT_COUNT] = { "weights", "inputs", "outputs" };
+static const char dim_letters[DIM_COUNT + 1] = "NKCPQRSG";
+
+const char *kernel_name(enum kernel k)
+{
+    return (unsigned)k < KERNEL_COUNT ? kernel_names[k] : "?";
+}
+
+int kernel_from_name(const char *name)
+{
+    for (int k = 0; k < KERNEL_COUNT; k++)
+        if (strcmp(name, kernel_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+const char *slot_name(enum slot s)
+{
+    return (unsigned)s < SLOT_COUNT ? slot_names[s] : "?";
+}
+
+int slot_from_name(const char *name)
+{
+    for (int s = 0; s < SLOT_COUNT; s++)
+        if (strcmp(name, slot_names[s]) == 0)
+            return s;
+    return -1;
+}
+
+char dim_letter(enum dim d)
+{
+    return (unsigned)d < DIM_COUNT ? dim_letters[d] : '?';
+}
+
+int dim_from_letter(char c)
+{
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (dim_letters[d] == c)
+            return d;
+    return -1;
+}
+
+bool tensor_uses_dim(const struct tensor_spec *t, enum dim d)
+{
+    for (int i = 0; i < t->rank; i++)
+        if (t->index[i].coef[d] != 0)
+            return true;
+    return false;
+}
+
+bool problem_tensor_words(const struct problem *p, enum slot s, uint64_t *words)
+{
+    const struct tensor_spec *t = &p->tensor[s];
+    uint64_t total = 1;
+    for (int i = 0; i < t->rank; i++) {
+        uint64_t extent = 1;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            int64_t c = t->index[i].coef[d];
+            uint64_t step;
+            if (c == 0)
+                continue;
+            if (ckd_mul_u64(&step, (uint64_t)(c < 0 ? -c : c), p->bound[d] - 1) ||
+                ckd_add_u64(&extent, extent, step))
+                return false;
+        }
+        if (ckd_mul_u64(&total, total, extent))
+            return false;
+    }
+    *words = total;
+    return true;
+}
