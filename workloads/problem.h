@@ -53,6 +53,7 @@ struct tensor_spec {
 /* A tensor a streaming kernel touches: read once and/or written once. */
 struct stream_tensor {
     char name[8];
+    enum slot slot;     /* it flows through the levels that keep this slot */
     uint64_t words;
     bool read, written;
 };

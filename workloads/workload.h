@@ -1,0 +1,78 @@
+/*
+ * workload: a network's layers, loaded from workload JSON, and the
+ * training kernels derived from them as problems.
+ *
+ * This is the only module that knows what a convolution is.  Each layer
+ * yields the forward pass (fwd), the data gradient (bwd_data), the weight
+ * gradient (bwd_weight) and the weight update (update, a stream); with im2col
+ * lowering the three conv kernels become GEMMs plus the im2col and col2im
+ * streams.  The derived problems are plain data (problem.h).
+ *
+ * Ownership: workload_load returns a heap object released with
+ * workload_free; problems are values the caller owns.
+ */
+#ifndef TRAINMAP_WORKLOAD_H
+#define TRAINMAP_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+#include "problem.h"
+
+enum layer_type { LAYER_CONV, LAYER_FC };
+enum optimizer { OPT_SGD, OPT_MOMENTUM, OPT_ADAM };
+enum lowering { LOWER_NONE, LOWER_IM2COL };
+
+struct layer {
+    char name[PROBLEM_NAME_MAX];
+    enum layer_type type;
+    uint64_t N;              /* batch (the layer's own N or the workload's) */
+    uint64_t C, K;           /* total input and output channels */
+    uint64_t groups;         /* C and K are multiples of it */
+    uint64_t H, W;           /* input height and width, padding included */
+    uint64_t P, Q;           /* output height and width */
+    uint64_t R, S;           /* filter height and width */
+    uint64_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+    enum lowering lowering;  /* from the layer's "lowering" key */
+};
+
+struct workload {
+    char name[PROBLEM_NAME_MAX];
+    char *comment;           /* owned; NULL when absent */
+    uint64_t batch;
+    enum optimizer optimizer;
+    int nlayers;
+    struct layer *layers;    /* owned, nlayers entries */
+};
+
+/* Loads and validates a workload file.  Returns 0 and sets *out, or a
+ * negative ERR_* code with err filled; *out is NULL on failure. */
+int workload_load(const char *path, struct workload **out, struct err *err);
+int workload_parse(const char *name, const char *text, size_t len,
+                   struct workload **out, struct err *err);
+void workload_free(struct workload *w);
+
+/* Index of the layer named name, or -1. */
+int workload_find_layer(const struct workload *w, const char *name);
+
+/* Derives kernel k of layer i as a problem.  lowering overrides the layer's
+ * own when it is LOWER_IM2COL.  KERNEL_IM2COL/COL2IM exist only under
+ * im2col lowering.  bwd_data of the first layer can be derived (for eval);
+ * workload_step_kernels leaves it out of a training step.  Returns 0, or
+ * ERR_TOO_LARGE when a size overflows 64 bits, or ERR_USAGE when the kernel
+ * does not exist for the layer. */
+int workload_derive(const struct workload *w, int i, enum kernel k,
+                    enum lowering lowering, struct problem *out,
+                    struct err *err);
+
+/* The kernels of one training step of layer i, in execution order
+ * (fwd, [im2col], bwd_data, [col2im], bwd_weight, update): bwd_data is
+ * skipped for the first layer.  Returns how many were written to out. */
+int workload_step_kernels(const struct workload *w, int i,
+                          enum lowering lowering, enum kernel out[KERNEL_COUNT]);
+
+const char *optimizer_name(enum optimizer o);
+
+#endif
