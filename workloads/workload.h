@@ -31,10 +31,19 @@ struct layer {
     uint64_t N;              /* batch (the layer's own N or the workload's) */
     uint64_t C, K;           /* total input and output channels */
     uint64_t groups;         /* C and K are multiples of it */
-    uint64_t H, W;           /* input height and width, padding included */
+    /* The input extent the kernels see: H = (P-1)*stride_h +
+     * (R-1)*dilation_h + 1, and W likewise (MODEL.md R1: padding is not
+     * modelled, the input tensor is the full box the windows span).  This
+     * is not the H the file gives: P is derived from the file's H, pad and
+     * filter, and H is then recomputed as the box, which is the padded
+     * height less any trailing rows no window reaches (H 224, pad 1, 3x3:
+     * P 224, H 226; H 56, pad 0, 1x1 stride 2: P 28, H 55).  fc layers
+     * have H = W = 1. */
+    uint64_t H, W;
     uint64_t P, Q;           /* output height and width */
     uint64_t R, S;           /* filter height and width */
-    uint64_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+    uint64_t stride_h, stride_w, dilation_h, dilation_w;
+    uint64_t pad_h, pad_w;   /* as given (0 when absent); used only to derive P, Q */
     enum lowering lowering;  /* from the layer's "lowering" key */
 };
 
