@@ -68,11 +68,12 @@ static bool product(uint64_t *out, int n, const uint64_t *f)
     return true;
 }
 
-static int too_large(struct err *err, const char *where, enum kernel k,
+/* "where: fwd MAC count is too large ..."; gemm marks the lowered form. */
+static int too_large(struct err *err, const char *where, enum kernel k, bool gemm,
                      const char *what)
 {
-    return err_set(err, ERR_TOO_LARGE, "%s: %s %s is too large (exceeds 2^64-1)",
-                   where, kernel_name(k), what);
+    return err_set(err, ERR_TOO_LARGE, "%s: %s%s %s is too large (exceeds 2^64-1)",
+                   where, kernel_name(k), gemm ? " (im2col)" : "", what);
 }
 
 static void tensor_init(struct tensor_spec *t, const char *name, int rank)
@@ -148,9 +149,9 @@ static int derive_nest(const struct layer *l, enum kernel k, bool gemm,
     if (gemm) {
         uint64_t npq[3] = { l->N, l->P, l->Q }, crs[3] = { Cg, l->R, l->S };
         if (!product(&p->bound[DIM_N], 3, npq))
-            return too_large(err, where, k, "GEMM dimension N*P*Q");
+            return too_large(err, where, k, gemm, "GEMM dimension N*P*Q");
         if (!product(&p->bound[DIM_C], 3, crs))
-            return too_large(err, where, k, "GEMM dimension C/groups*R*S");
+            return too_large(err, where, k, gemm, "GEMM dimension C/groups*R*S");
     } else {
         p->bound[DIM_N] = l->N;
         p->bound[DIM_C] = Cg;
@@ -163,15 +164,15 @@ static int derive_nest(const struct layer *l, enum kernel k, bool gemm,
         /* Kg <= K/2 < 2^31; C' = Cg*R*S may not fit a coefficient. */
         if (p->bound[DIM_C] > COEF_MAX)
             return err_set(err, ERR_TOO_LARGE,
-                           "%s: %s channel stride C/groups*R*S = %llu is too large "
+                           "%s: %s%s channel stride C/groups*R*S = %llu is too large "
                            "(at most %u with groups > 1)",
-                           where, kernel_name(k),
+                           where, kernel_name(k), gemm ? " (im2col)" : "",
                            (unsigned long long)p->bound[DIM_C], COEF_MAX);
         c.gk = (int32_t)Kg;
         c.gc = (int32_t)p->bound[DIM_C];
     }
     if (!product(&p->macs, DIM_COUNT, p->bound))
-        return too_large(err, where, k, "MAC count");
+        return too_large(err, where, k, gemm, "MAC count");
 
     const char *in = gemm ? "I_col" : "I", *din = gemm ? "dI_col" : "dI";
     struct tensor_spec *t = p->tensor;
@@ -197,7 +198,7 @@ static int derive_nest(const struct layer *l, enum kernel k, bool gemm,
         char what[32];
         if (!problem_tensor_words(p, (enum slot)s, &words)) {
             snprintf(what, sizeof what, "tensor %s", t[s].name);
-            return too_large(err, where, k, what);
+            return too_large(err, where, k, gemm, what);
         }
     }
     return 0;
@@ -229,7 +230,7 @@ static int derive_stream(const struct workload *w, const struct layer *l,
         static const uint64_t ops_per_weight[] = { 1, 2, 4 };
         uint64_t f[4] = { l->K, l->C / l->groups, l->R, l->S }, weights;
         if (!product(&weights, 4, f))
-            return too_large(err, where, k, "weight count");
+            return too_large(err, where, k, false, "weight count");
         stream_add(st, "W", SLOT_WEIGHTS, weights, true, true);
         stream_add(st, "dW", SLOT_WEIGHTS, weights, true, false);
         if (w->optimizer != OPT_SGD)
@@ -237,7 +238,7 @@ static int derive_stream(const struct workload *w, const struct layer *l,
         if (w->optimizer == OPT_ADAM)
             stream_add(st, "V", SLOT_WEIGHTS, weights, true, true);
         if (ckd_mul_u64(&st->ops, weights, ops_per_weight[w->optimizer]))
-            return too_large(err, where, k, "operation count");
+            return too_large(err, where, k, false, "operation count");
     } else {
         /* Whole input box in, one column per output pixel and filter tap
          * out (col2im: the reverse, in the outputs slot). */
@@ -245,9 +246,10 @@ static int derive_stream(const struct workload *w, const struct layer *l,
         uint64_t fc[6] = { l->N, l->P, l->Q, l->C, l->R, l->S };
         uint64_t box, cols;
         if (!product(&box, 4, fi))
-            return too_large(err, where, k, k == KERNEL_IM2COL ? "tensor I" : "tensor dI");
+            return too_large(err, where, k, false,
+                             k == KERNEL_IM2COL ? "tensor I" : "tensor dI");
         if (!product(&cols, 6, fc))
-            return too_large(err, where, k,
+            return too_large(err, where, k, false,
                              k == KERNEL_IM2COL ? "tensor I_col" : "tensor dI_col");
         if (k == KERNEL_IM2COL) {
             stream_add(st, "I", SLOT_INPUTS, box, true, false);

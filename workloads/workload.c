@@ -150,11 +150,15 @@ static int parse_conv_extent(const struct jdoc *d, const cJSON *obj,
         if ((rc = get_int(d, obj, path, "P", true, 1, &l->P)) < 0 ||
             (rc = get_int(d, obj, path, "Q", true, 1, &l->Q)) < 0)
             return rc;
-        if (field(obj, "pad") || field(obj, "pad_h") || field(obj, "pad_w"))
-            return err_set(d->err, ERR_SCHEMA,
-                           "%s: %s: expected no padding with P,Q given (padding only "
-                           "serves to derive P,Q from H,W), got pad",
-                           d->file, path);
+        static const char *const pads[] = { "pad", "pad_h", "pad_w" };
+        for (int i = 0; i < 3; i++) {
+            char p[JSON_PATH_MAX];
+            json_path_key(p, path, pads[i]);
+            if (field(obj, pads[i]))
+                return json_schema_error(d, p, "no padding when P,Q are given (it "
+                                         "only serves to derive them from H,W)",
+                                         field(obj, pads[i]));
+        }
     } else {
         uint64_t H = 0, W = 0;
         if ((rc = get_int(d, obj, path, "H", true, 1, &H)) < 0 ||
