@@ -13,7 +13,7 @@
 
 #include "../arch/arch.h"
 
-#define VALIDATION_ARCHS "/work/shared/validation/*/arch.json"
+#define VALIDATION_ARCHS "tests/validation/*/arch.json"
 #define DATA "tests/data/arch/"
 
 static struct arch *load_ok(const char *path)
@@ -43,7 +43,7 @@ START_TEST(arch_load_should_accept_every_validation_arch)
 {
     glob_t g;
     ck_assert_int_eq(glob(VALIDATION_ARCHS, 0, NULL, &g), 0);
-    /* 16 cases in /work/shared/validation (its README's table). */
+    /* 16 cases, one folder each (the validation README's table). */
     ck_assert_uint_eq(g.gl_pathc, 16);
     for (size_t i = 0; i < g.gl_pathc; i++) {
         struct arch *a = load_ok(g.gl_pathv[i]);
@@ -57,7 +57,7 @@ END_TEST
 
 START_TEST(arch_load_should_read_the_16pe_reference_arch)
 {
-    struct arch *a = load_ok("/work/shared/validation/conv3x3_fwd/arch.json");
+    struct arch *a = load_ok("tests/validation/conv3x3_fwd/arch.json");
     ck_assert_str_eq(a->name, "validation-16pe");
     ck_assert_ptr_nonnull(a->comment);
     ck_assert(strncmp(a->comment, "DRAM -> 64 Ki-word global buffer", 32) == 0);
@@ -110,7 +110,7 @@ END_TEST
 
 START_TEST(arch_load_should_read_dram_bandwidths)
 {
-    struct arch *a = load_ok("/work/shared/validation/conv3x3_fwd_dram_bw/arch.json");
+    struct arch *a = load_ok("tests/validation/conv3x3_fwd_dram_bw/arch.json");
     ck_assert(a->level[0].read_bw == 0.1 && a->level[0].write_bw == 0.1);
     ck_assert(isinf(a->level[0].shared_bw));
     ck_assert(isinf(a->level[1].read_bw));
@@ -120,7 +120,7 @@ END_TEST
 
 START_TEST(arch_load_should_derive_fanout_below_the_outermost_level)
 {
-    struct arch *a = load_ok("/work/shared/validation/tutorial_04_cp/arch.json");
+    struct arch *a = load_ok("tests/validation/tutorial_04_cp/arch.json");
     ck_assert_int_eq(a->nlevels, 3);
     /* MainMemory (1) over GlobalBuffer (mesh_x 16): 16 x 1. */
     ck_assert_uint_eq(a->level[0].fanout_x, 16);
@@ -136,7 +136,7 @@ END_TEST
 
 START_TEST(arch_load_should_default_a_single_level_arch)
 {
-    struct arch *a = load_ok("/work/shared/validation/tutorial_00_1level/arch.json");
+    struct arch *a = load_ok("tests/validation/tutorial_00_1level/arch.json");
     ck_assert_int_eq(a->nlevels, 1);
     ck_assert_uint_eq(a->level[0].size_words, 64);
     ck_assert_uint_eq(a->level[0].mesh_x, 1);
@@ -425,7 +425,7 @@ START_TEST(preset_validation_16pe_should_equal_the_reference_arch)
 {
     size_t n1, n2;
     char *a = slurp("arch/presets/validation-16pe.json", &n1);
-    char *b = slurp("/work/shared/validation/conv3x3_fwd/arch.json", &n2);
+    char *b = slurp("tests/validation/conv3x3_fwd/arch.json", &n2);
     ck_assert_uint_eq(n1, n2);
     ck_assert(memcmp(a, b, n1) == 0);
     free(a);
