@@ -137,6 +137,14 @@ START_TEST(derive_should_project_the_three_conv_kernels_over_one_iteration_space
     check_tensors(&f, "W[K+3G,C,R,S]", "I[N,C+4G,2P+2R,3Q+S]", "O[N,K+3G,P,Q]");
     check_tensors(&d, "W[K+3G,C,R,S]", "dO[N,K+3G,P,Q]", "dI[N,C+4G,2P+2R,3Q+S]");
     check_tensors(&g, "dO[N,K+3G,P,Q]", "I[N,C+4G,2P+2R,3Q+S]", "dW[K+3G,C,R,S]");
+    /* shape_order: the slots of the weight-, input- and output-shaped
+     * tensor, as the tables above place them. */
+    ck_assert_int_eq(f.shape_order[0] * 100 + f.shape_order[1] * 10 + f.shape_order[2],
+                     SLOT_WEIGHTS * 100 + SLOT_INPUTS * 10 + SLOT_OUTPUTS);
+    ck_assert_int_eq(d.shape_order[0] * 100 + d.shape_order[1] * 10 + d.shape_order[2],
+                     SLOT_WEIGHTS * 100 + SLOT_OUTPUTS * 10 + SLOT_INPUTS);
+    ck_assert_int_eq(g.shape_order[0] * 100 + g.shape_order[1] * 10 + g.shape_order[2],
+                     SLOT_OUTPUTS * 100 + SLOT_INPUTS * 10 + SLOT_WEIGHTS);
     /* MACs: 3*3*4*4*5*3*2*2 = 8640 for all three. */
     ck_assert_uint_eq(f.macs, 8640);
     ck_assert_uint_eq(d.macs, 8640);

@@ -174,25 +174,31 @@ static int derive_nest(const struct layer *l, enum kernel k, bool gemm,
     if (!product(&p->macs, DIM_COUNT, p->bound))
         return too_large(err, where, k, gemm, "MAC count");
 
-    const char *in = gemm ? "I_col" : "I", *din = gemm ? "dI_col" : "dI";
-    struct tensor_spec *t = p->tensor;
+    /* Which slot holds the weight-, input- and output-shaped tensor. */
+    enum slot ws, is, os;
+    const char *wn, *in, *on;
+    const char *i_name = gemm ? "I_col" : "I", *di_name = gemm ? "dI_col" : "dI";
     switch (k) {
     case KERNEL_FWD:
-        weight_shaped(&t[SLOT_WEIGHTS], "W", &c, gemm);
-        input_shaped(&t[SLOT_INPUTS], in, &c, gemm);
-        output_shaped(&t[SLOT_OUTPUTS], "O", &c, gemm);
+        ws = SLOT_WEIGHTS, is = SLOT_INPUTS, os = SLOT_OUTPUTS;
+        wn = "W", in = i_name, on = "O";
         break;
     case KERNEL_BWD_DATA:
-        weight_shaped(&t[SLOT_WEIGHTS], "W", &c, gemm);
-        output_shaped(&t[SLOT_INPUTS], "dO", &c, gemm);
-        input_shaped(&t[SLOT_OUTPUTS], din, &c, gemm);
+        ws = SLOT_WEIGHTS, is = SLOT_OUTPUTS, os = SLOT_INPUTS;
+        wn = "W", in = di_name, on = "dO";
         break;
     default: /* KERNEL_BWD_WEIGHT */
-        output_shaped(&t[SLOT_WEIGHTS], "dO", &c, gemm);
-        input_shaped(&t[SLOT_INPUTS], in, &c, gemm);
-        weight_shaped(&t[SLOT_OUTPUTS], "dW", &c, gemm);
+        ws = SLOT_OUTPUTS, is = SLOT_INPUTS, os = SLOT_WEIGHTS;
+        wn = "dW", in = i_name, on = "dO";
         break;
     }
+    struct tensor_spec *t = p->tensor;
+    weight_shaped(&t[ws], wn, &c, gemm);
+    input_shaped(&t[is], in, &c, gemm);
+    output_shaped(&t[os], on, &c, gemm);
+    p->shape_order[0] = (uint8_t)ws;
+    p->shape_order[1] = (uint8_t)is;
+    p->shape_order[2] = (uint8_t)os;
     for (int s = 0; s < SLOT_COUNT; s++) {
         uint64_t words;
         char what[32];
@@ -222,6 +228,8 @@ static int derive_stream(const struct workload *w, const struct layer *l,
 {
     struct stream *st = &p->stream;
     p->is_stream = true;
+    for (int s = 0; s < SLOT_COUNT; s++)
+        p->shape_order[s] = (uint8_t)s;
     for (int d = 0; d < DIM_COUNT; d++)
         p->bound[d] = 1;
     if (k == KERNEL_UPDATE) {
