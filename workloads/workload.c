@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/ckd.h"
 #include "../common/json.h"
 #include "derive.h"
 
