@@ -1,0 +1,350 @@
+/*
+ * nest: tiles, temporal deltas, multicast groups and partitions of one
+ * mapping (MODEL.md R1, R4, R5/R6, R7).
+ *
+ * On the mapper's hot path: every function here runs for every tensor and
+ * level of every evaluated mapping, so nothing allocates and the temporal
+ * walk of R4 is computed in closed form over the ruler sequence of the
+ * sampled nest (O(k^2) for k loops) rather than step by step (2^k).
+ */
+#include "nest.h"
+
+#include <string.h>
+
+static uint64_t mul_ck(struct nest *n, uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) {
+        n->overflow = true;
+        return UINT64_MAX;
+    }
+    return r;
+}
+
+static uint64_t add_ck(struct nest *n, uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    if (__builtin_add_overflow(a, b, &r)) {
+        n->overflow = true;
+        return UINT64_MAX;
+    }
+    return r;
+}
+
+static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
+
+/* Extent of index i of tensor t when every dim d spans ext[d]. */
+static uint64_t index_extent(struct nest *n, const struct tensor_spec *t, int i,
+                             const uint64_t *ext)
+{
+    uint64_t e = 1;
+    for (int d = 0; d < DIM_COUNT; d++) {
+        int64_t c = t->index[i].coef[d];
+        if (c != 0)
+            e = add_ck(n, e, mul_ck(n, (uint64_t)abs64(c), ext[d] - 1));
+    }
+    return e;
+}
+
+static uint64_t box_words(struct nest *n, const struct tensor_spec *t,
+                          const uint64_t *ext)
+{
+    uint64_t w = 1;
+    for (int i = 0; i < t->rank; i++)
+        w = mul_ck(n, w, index_extent(n, t, i, ext));
+    return w;
+}
+
+void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
+                const struct mapping *m)
+{
+    n->arch = a;
+    n->prob = p;
+    n->map = m;
+    n->nlevels = a->nlevels;
+    n->overflow = false;
+    int L = n->nlevels;
+    for (int d = 0; d < DIM_COUNT; d++)
+        n->ext[L][d] = 1;
+    for (int l = L - 1; l >= 0; l--) {
+        const struct mapping_level *ml = &m->level[l];
+        for (int d = 0; d < DIM_COUNT; d++) {
+            n->spatial[l][d] = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
+            n->ext[l][d] = mul_ck(n, mul_ck(n, n->ext[l + 1][d], ml->temporal[d]),
+                                  n->spatial[l][d]);
+        }
+    }
+    n->nloops = 0;
+    n->compute_cycles = 1;
+    for (int l = 0; l < L; l++) {
+        const struct mapping_level *ml = &m->level[l];
+        n->first_loop[l] = n->nloops;
+        for (int i = 0; i < DIM_COUNT; i++) {
+            int d = ml->order[i];
+            if (ml->temporal[d] <= 1)
+                continue;
+            struct nest_loop *lp = &n->loop[n->nloops++];
+            lp->level = (uint8_t)l;
+            lp->dim = (uint8_t)d;
+            lp->bound = ml->temporal[d];
+            lp->stride = mul_ck(n, n->spatial[l][d], n->ext[l + 1][d]);
+            n->compute_cycles = mul_ck(n, n->compute_cycles, ml->temporal[d]);
+        }
+        for (int s = 0; s < SLOT_COUNT; s++)
+            n->keeps[l][s] = a->level[l].keeps[s] && !ml->bypass[s];
+    }
+    n->first_loop[L] = n->nloops;
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        /* The nonzero terms of each index, then every level's box. */
+        const struct tensor_spec *t = &p->tensor[s];
+        uint8_t nterms[TENSOR_MAX_RANK], dim[TENSOR_MAX_RANK][DIM_COUNT];
+        uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];
+        for (int i = 0; i < t->rank; i++) {
+            nterms[i] = 0;
+            for (int d = 0; d < DIM_COUNT; d++) {
+                int64_t c = t->index[i].coef[d];
+                if (c != 0) {
+                    dim[i][nterms[i]] = (uint8_t)d;
+                    coef[i][nterms[i]++] = (uint64_t)abs64(c);
+                }
+            }
+        }
+        for (int l = 0; l <= L; l++) {
+            uint64_t w = 1;
+            for (int i = 0; i < t->rank; i++) {
+                uint64_t e = 1;
+                for (int j = 0; j < nterms[i]; j++)
+                    e = add_ck(n, e, mul_ck(n, coef[i][j], n->ext[l][dim[i][j]] - 1));
+                n->box[s][l][i] = e;
+                w = mul_ck(n, w, e);
+            }
+            n->tile[s][l] = w;
+        }
+    }
+}
+
+/*
+ * R4 in closed form.  Number the k loops above c from the innermost (j = 0).
+ * The sampled walk is a binary counter: the step that advances loop j resets
+ * every loop inside it, so its translation is v_j = e_j - sum_{m<j} e_m and
+ * the transitions form the ruler sequence T(m) = T(m-1), t_{m-1}, T(m-1).
+ *
+ * Every T(m) starts with t_0, whose outcome depends on the remembered
+ * translation S only through one question: is S nothing or v_0 (class A),
+ * or something else (class B)?  After t_0 the walk no longer depends on S.
+ * So two sums per m suffice: G[m][c] = words received during T(m) entered
+ * in class c, weighted by the loops inside m, and E[m][c] = the state at
+ * its end.  With (r, S2) the outcome of t_{m-1} from E[m-1][c] and c2 the
+ * class of S2:
+ *   G[m][c] = G[m-1][c] + (n_{m-1} - 1) * (r + G[m-1][c2]),
+ *   E[m][c] = E[m-1][c2].
+ * A state is 0 (nothing remembered) or 1 + j, standing for the translation
+ * v_j.  O(k * rank) per tensor and level.
+ */
+#define MAX_LOOPS (ARCH_MAX_LEVELS * DIM_COUNT)
+
+static bool same_translation(const int64_t *a, const int64_t *b, int rank)
+{
+    for (int i = 0; i < rank; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+uint64_t nest_received_words(struct nest *n, enum slot s, int c)
+{
+    if (c >= n->nlevels)
+        return n->compute_cycles;
+    const struct tensor_spec *t = &n->prob->tensor[s];
+    int k = n->first_loop[c];
+    int rank = t->rank;
+    const uint64_t *box = n->box[s][c];
+    uint64_t size = n->tile[s][c];
+    if (k == 0)
+        return size;
+    int64_t inner[TENSOR_MAX_RANK] = { 0 };     /* sum of e_m, m < j */
+    int64_t v[MAX_LOOPS][TENSOR_MAX_RANK];
+    uint64_t diff[MAX_LOOPS];
+    bool overlaps = false;
+    for (int j = 0; j < k; j++) {
+        const struct nest_loop *lp = &n->loop[k - 1 - j];
+        uint64_t overlap = 1;
+        for (int i = 0; i < rank; i++) {
+            int64_t e = (int64_t)t->index[i].coef[lp->dim] * (int64_t)lp->stride;
+            v[j][i] = e - inner[i];
+            inner[i] += e;
+            uint64_t mv = (uint64_t)abs64(v[j][i]);
+            overlap *= mv >= box[i] ? 0 : box[i] - mv;
+        }
+        diff[j] = size - overlap;
+        overlaps |= overlap != 0 && overlap != size;
+    }
+    /* Closed form when no step keeps part of the tile: loops inside the
+     * innermost one that moves the tile are stationary and cost nothing
+     * (the state before each moving step is then always the remembered zero
+     * translation, so it is received whole); every step of the loops from
+     * there outward receives the whole tile. */
+    int moving = 0;
+    while (moving < k && diff[moving] == 0)
+        moving++;
+    bool whole = !overlaps;
+    for (int j = moving; j < k && whole; j++)
+        whole = diff[j] == size;
+    if (whole) {
+        uint64_t words = size;
+        for (int i = 0; i < k - moving; i++)
+            words = mul_ck(n, words, n->loop[i].bound);
+        return words;
+    }
+    uint64_t g[2] = { 0, 0 };   /* G[m][A], G[m][B] */
+    int end[2] = { 0, 0 };      /* E[m][A], E[m][B] */
+    for (int j = 0; j < k; j++) {
+        uint64_t w = n->loop[k - 1 - j].bound - 1;
+        uint64_t ng[2];
+        int nend[2];
+        for (int cls = 0; cls < 2; cls++) {
+            int s1 = j == 0 ? (cls == 0 ? 0 : -1) : end[cls], s2;
+            uint64_t r;
+            if (s1 == 0 || (s1 > 0 && same_translation(v[s1 - 1], v[j], rank))) {
+                r = diff[j];
+                s2 = s1 == 0 ? 1 + j : s1;
+            } else {
+                r = size;
+                s2 = 0;
+            }
+            int c2 = s2 == 0 || same_translation(v[s2 - 1], v[0], rank) ? 0 : 1;
+            uint64_t after = j == 0 ? 0 : g[c2];
+            ng[cls] = add_ck(n, g[cls], mul_ck(n, w, add_ck(n, r, after)));
+            nend[cls] = j == 0 ? s2 : end[c2];
+        }
+        g[0] = ng[0];
+        g[1] = ng[1];
+        end[0] = nend[0];
+        end[1] = nend[1];
+    }
+    return add_ck(n, size, g[0]);
+}
+
+/*
+ * Distinct positions of the tensor's tile over the spatial loops of level f.
+ * A spatial loop of dim d moves index i by coef[i][d] * ext[f+1][d] per
+ * step.  Dims that share no index with another spatial dim contribute their
+ * factor (x * e is distinct for distinct x when e != 0); dims coupled
+ * through a shared index (a sliding window split over P and R, say) are
+ * enumerated together and their distinct positions counted in a bitmap.
+ */
+#define GROUP_BITMAP_BITS (1u << 18)
+
+uint64_t nest_groups(const struct nest *n, enum slot s, int f)
+{
+    const struct tensor_spec *t = &n->prob->tensor[s];
+    int dims[DIM_COUNT], nd = 0;
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (n->spatial[f][d] > 1 && tensor_uses_dim(t, (enum dim)d))
+            dims[nd++] = d;
+    if (nd == 0)
+        return 1;
+    /* Union-find over the spatial dims by shared index. */
+    int comp[DIM_COUNT];
+    for (int a = 0; a < nd; a++)
+        comp[a] = a;
+    for (int i = 0; i < t->rank; i++) {
+        int first = -1;
+        for (int a = 0; a < nd; a++) {
+            if (t->index[i].coef[dims[a]] == 0)
+                continue;
+            if (first < 0) {
+                first = a;
+                continue;
+            }
+            int from = comp[a], to = comp[first];
+            for (int b = 0; b < nd; b++)
+                if (comp[b] == from)
+                    comp[b] = to;
+        }
+    }
+    uint64_t groups = 1;
+    for (int root = 0; root < nd; root++) {
+        int member[DIM_COUNT], nm = 0;
+        for (int a = 0; a < nd; a++)
+            if (comp[a] == root)
+                member[nm++] = dims[a];
+        if (nm == 0)
+            continue;
+        if (nm == 1) {
+            groups *= n->spatial[f][member[0]];
+            continue;
+        }
+        /* Ranges of the touched indices, for a mixed-radix code. */
+        int64_t lo[TENSOR_MAX_RANK], radix[TENSOR_MAX_RANK];
+        uint64_t total = 1, combos = 1;
+        for (int i = 0; i < t->rank; i++) {
+            int64_t l0 = 0, h0 = 0;
+            for (int a = 0; a < nm; a++) {
+                int d = member[a];
+                int64_t step = (int64_t)t->index[i].coef[d] * (int64_t)n->ext[f + 1][d];
+                int64_t far = step * (int64_t)(n->spatial[f][d] - 1);
+                if (far < 0) l0 += far; else h0 += far;
+            }
+            lo[i] = l0;
+            radix[i] = h0 - l0 + 1;
+            total *= (uint64_t)radix[i];
+        }
+        for (int a = 0; a < nm; a++)
+            combos *= n->spatial[f][member[a]];
+        if (total > GROUP_BITMAP_BITS) {
+            /* Too wide to enumerate without allocating: count every child
+             * as its own group (no multicast credit). */
+            groups *= combos;
+            continue;
+        }
+        uint64_t bitmap[GROUP_BITMAP_BITS / 64];
+        memset(bitmap, 0, (size_t)((total + 63) / 64) * sizeof bitmap[0]);
+        uint64_t x[DIM_COUNT] = { 0 };
+        uint64_t distinct = 0;
+        for (uint64_t it = 0; it < combos; it++) {
+            uint64_t code = 0;
+            for (int i = 0; i < t->rank; i++) {
+                int64_t pos = -lo[i];
+                for (int a = 0; a < nm; a++) {
+                    int d = member[a];
+                    pos += (int64_t)t->index[i].coef[d] * (int64_t)n->ext[f + 1][d] *
+                           (int64_t)x[a];
+                }
+                code = code * (uint64_t)radix[i] + (uint64_t)pos;
+            }
+            uint64_t bit = 1ull << (code & 63);
+            if (!(bitmap[code >> 6] & bit)) {
+                bitmap[code >> 6] |= bit;
+                distinct++;
+            }
+            for (int a = 0; a < nm; a++) {
+                if (++x[a] < n->spatial[f][member[a]])
+                    break;
+                x[a] = 0;
+            }
+        }
+        groups *= distinct;
+    }
+    return groups;
+}
+
+void nest_partitions(struct nest *n, enum slot s, uint64_t *part)
+{
+    const struct tensor_spec *t = &n->prob->tensor[s];
+    part[0] = n->tile[s][0];
+    for (int c = 1; c < n->nlevels; c++) {
+        int p = c - 1;
+        uint64_t size_c = n->tile[s][c], span = size_c;
+        bool fans = false;
+        for (int d = 0; d < DIM_COUNT; d++)
+            fans |= n->spatial[p][d] > 1;
+        if (fans) {
+            uint64_t spread[DIM_COUNT];
+            for (int d = 0; d < DIM_COUNT; d++)
+                spread[d] = mul_ck(n, n->ext[c][d], n->spatial[p][d]);
+            span = box_words(n, t, spread);
+        }
+        part[c] = (uint64_t)((unsigned __int128)part[p] * size_c / span);
+    }
+}
