@@ -32,6 +32,30 @@
 int refsim_eval(const struct arch *a, const struct problem *p,
                 const struct mapping *m, struct model_stats *out);
 
+/* Builders of hand-made cases. */
+
+/* nlevels levels of one 1x1 instance each, unbounded, keeping every slot,
+ * one word per block, no bandwidth limit, energies read 1, fill 2, update
+ * 3 pJ; one MAC of 1 pJ.  Callers change meshes, then derive the fanouts. */
+void refsim_simple_arch(struct arch *a, int nlevels);
+
+/* Sets each level's fanout_x/y from the meshes, as the arch loader does. */
+void refsim_derive_fanouts(struct arch *a);
+
+/* A conv layer's bounds (0 stands for 1) and its stride and dilation. */
+struct refsim_shape {
+    uint64_t n, k, c, p, q, r, s;
+    int stride, dilation;
+};
+
+/* Sets *p to kernel k (fwd, bwd_data or bwd_weight) of the layer, with the
+ * projections written out by hand from DESIGN.md. */
+void refsim_conv_problem(struct problem *p, enum kernel k, struct refsim_shape sh);
+
+/* Sets level l's temporal order: the dims named in letters ("KP") first,
+ * the others after them. */
+void refsim_set_order(struct mapping *m, int l, const char *letters);
+
 /* Draws, from seed alone, a small valid triple: an arch of 2-4 levels
  * (meshes up to 4x4, fanout-only levels, bandwidth limits, block sizes,
  * multiple buffering), one of the three training kernels of a random conv

@@ -7,14 +7,123 @@
  * be replayed.  Problems are derived from a random conv layer through
  * workload_derive, so the projections are the real ones; dims stay small
  * (bounds <= 8, a few thousand MACs) so that the brute force stays fast.
+ *
+ * Also the builders of hand-made cases, for tests that work numbers out by
+ * hand.
  */
 #include "refsim.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../workloads/workload.h"
+
+/* ---- hand-made cases ------------------------------------------------------ */
+
+void refsim_simple_arch(struct arch *a, int nlevels)
+{
+    memset(a, 0, sizeof *a);
+    a->nlevels = nlevels;
+    a->word_bits = 16;
+    a->clock_mhz = 1000;
+    for (int l = 0; l < nlevels; l++) {
+        struct arch_level *al = &a->level[l];
+        al->mesh_x = al->mesh_y = 1;
+        for (int s = 0; s < SLOT_COUNT; s++)
+            al->keeps[s] = true;
+        al->size_kind = SIZE_UNBOUNDED;
+        al->multiple_buffering = 1;
+        al->block_words = 1;
+        al->read_pj = 1.0;
+        al->fill_pj = 2.0;
+        al->update_pj = 3.0;
+        al->read_bw = al->write_bw = al->shared_bw = INFINITY;
+    }
+    a->compute.mesh_x = a->compute.mesh_y = 1;
+    a->compute.energy_pj = 1.0;
+}
+
+void refsim_derive_fanouts(struct arch *a)
+{
+    for (int l = 0; l < a->nlevels; l++) {
+        uint32_t cx = l + 1 < a->nlevels ? a->level[l + 1].mesh_x : a->compute.mesh_x;
+        uint32_t cy = l + 1 < a->nlevels ? a->level[l + 1].mesh_y : a->compute.mesh_y;
+        a->level[l].fanout_x = cx / a->level[l].mesh_x;
+        a->level[l].fanout_y = cy / a->level[l].mesh_y;
+    }
+}
+
+/* Written out from DESIGN.md section 2, independently of workloads/:
+ *   fwd        O[n,k,p,q]  += W[k,c,r,s] * I[n,c,sp+dr,sq+ds]
+ *   bwd_data   dI[n,c,..]  += W[k,c,r,s] * dO[n,k,p,q]
+ *   bwd_weight dW[k,c,r,s] += dO[n,k,p,q] * I[n,c,..]
+ * with slots (weights, inputs, outputs) = (W,I,O), (W,dO,dI), (dO,I,dW). */
+void refsim_conv_problem(struct problem *p, enum kernel k, struct refsim_shape sh)
+{
+    struct tensor_spec w = { "W", 4, { { { 0 } } } };
+    struct tensor_spec in = { "I", 4, { { { 0 } } } };
+    struct tensor_spec out = { "O", 4, { { { 0 } } } };
+    int st = sh.stride ? sh.stride : 1, dl = sh.dilation ? sh.dilation : 1;
+
+    memset(p, 0, sizeof *p);
+    snprintf(p->layer, sizeof p->layer, "layer");
+    p->kernel = k;
+    const uint64_t b[DIM_COUNT] = { sh.n, sh.k, sh.c, sh.p, sh.q, sh.r, sh.s, 1 };
+    p->macs = 1;
+    for (int d = 0; d < DIM_COUNT; d++) {
+        p->bound[d] = b[d] ? b[d] : 1;
+        p->macs *= p->bound[d];
+    }
+    w.index[0].coef[DIM_K] = 1;
+    w.index[1].coef[DIM_C] = 1;
+    w.index[2].coef[DIM_R] = 1;
+    w.index[3].coef[DIM_S] = 1;
+    in.index[0].coef[DIM_N] = 1;
+    in.index[1].coef[DIM_C] = 1;
+    in.index[2].coef[DIM_P] = st;
+    in.index[2].coef[DIM_R] = dl;
+    in.index[3].coef[DIM_Q] = st;
+    in.index[3].coef[DIM_S] = dl;
+    out.index[0].coef[DIM_N] = 1;
+    out.index[1].coef[DIM_K] = 1;
+    out.index[2].coef[DIM_P] = 1;
+    out.index[3].coef[DIM_Q] = 1;
+    if (k == KERNEL_FWD) {
+        p->tensor[SLOT_WEIGHTS] = w;
+        p->tensor[SLOT_INPUTS] = in;
+        p->tensor[SLOT_OUTPUTS] = out;
+    } else if (k == KERNEL_BWD_DATA) {
+        p->tensor[SLOT_WEIGHTS] = w;
+        p->tensor[SLOT_INPUTS] = out;
+        p->tensor[SLOT_OUTPUTS] = in;
+        strcpy(p->tensor[SLOT_INPUTS].name, "dO");
+        strcpy(p->tensor[SLOT_OUTPUTS].name, "dI");
+    } else {
+        p->tensor[SLOT_WEIGHTS] = out;
+        p->tensor[SLOT_INPUTS] = in;
+        p->tensor[SLOT_OUTPUTS] = w;
+        strcpy(p->tensor[SLOT_WEIGHTS].name, "dO");
+        strcpy(p->tensor[SLOT_OUTPUTS].name, "dW");
+    }
+}
+
+void refsim_set_order(struct mapping *m, int l, const char *letters)
+{
+    bool used[DIM_COUNT] = { false };
+    int i = 0;
+    for (const char *c = letters; *c; c++) {
+        int d = dim_from_letter(*c);
+        m->level[l].order[i++] = (uint8_t)d;
+        used[d] = true;
+    }
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (!used[d])
+            m->level[l].order[i++] = (uint8_t)d;
+}
+
+/* ---- random cases -------------------------------------------------------- */
 
 struct rng {
     uint64_t state;
@@ -128,12 +237,7 @@ static void random_arch(struct rng *r, struct arch *a)
     a->compute.mesh_x = mx * grow(r, mx);
     a->compute.mesh_y = my * grow(r, my);
     a->compute.energy_pj = rng_energy(r);
-    for (int l = 0; l < a->nlevels; l++) {
-        uint32_t cx = l + 1 < a->nlevels ? a->level[l + 1].mesh_x : a->compute.mesh_x;
-        uint32_t cy = l + 1 < a->nlevels ? a->level[l + 1].mesh_y : a->compute.mesh_y;
-        a->level[l].fanout_x = cx / a->level[l].mesh_x;
-        a->level[l].fanout_y = cy / a->level[l].mesh_y;
-    }
+    refsim_derive_fanouts(a);
 }
 
 /* Spreads each dim's prime factors over the levels' temporal loops and the
