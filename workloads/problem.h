@@ -71,6 +71,10 @@ struct problem {
     uint64_t bound[DIM_COUNT];  /* each >= 1; 1 for an absent dim */
     /* Tensors by slot; tensor[SLOT_OUTPUTS] is the read-write result. */
     struct tensor_spec tensor[SLOT_COUNT];
+    /* The slots in the order of the forward problem's data spaces (the
+     * weight-, input- and output-shaped tensor), where an order matters:
+     * per-level bandwidth demands are summed in this order (MODEL.md R10). */
+    uint8_t shape_order[SLOT_COUNT];
     uint64_t macs;              /* product of the bounds (or stream.ops) */
     struct stream stream;       /* valid when is_stream */
 };

@@ -1,0 +1,365 @@
+/*
+ * model: validity, access counts, energy and cycles of one mapping
+ * (MODEL.md R2, R3, R7-R11) and the lower bounds.
+ *
+ * model_eval is called millions of times by the mapper: it works on a nest
+ * built on the stack (nest.h), allocates nothing, prints nothing, and its
+ * floating-point operations run in a fixed order so that the same inputs
+ * give bit-identical outputs.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nest.h"
+
+static uint64_t sat_sub(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
+
+/* "K8 C2" for the spatial factors of one axis, into out. */
+static void describe_axis(const uint32_t *f, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (f[d] > 1 && len < cap)
+            len += (size_t)snprintf(out + len, cap - len, "%s%c%u", len ? " " : "",
+                                    dim_letter((enum dim)d), f[d]);
+    if (!out[0])
+        snprintf(out, cap, "none");
+}
+
+static int check_capacity(const struct arch *a, const struct problem *p,
+                          const struct nest *n, int l, struct err *err)
+{
+    const struct arch_level *al = &a->level[l];
+    if (al->size_kind == SIZE_UNBOUNDED)
+        return 0;
+    uint64_t tile[SLOT_COUNT] = { 0 }, need = 0;
+    for (int s = 0; s < SLOT_COUNT; s++)
+        if (n->keeps[l][s]) {
+            tile[s] = nest_tile_words(n, (enum slot)s, l);
+            need = tile[s] > UINT64_MAX - need ? UINT64_MAX : need + tile[s];
+        }
+    if (al->size_kind == SIZE_SHARED) {
+        uint64_t cap = arch_capacity_words(al, SLOT_WEIGHTS);
+        if (need <= cap)
+            return 0;
+        if (!err)
+            return ERR_INVALID_MAPPING;
+        char parts[128];
+        size_t len = 0;
+        for (int s = 0; s < SLOT_COUNT; s++)
+            if (n->keeps[l][s] && len < sizeof parts)
+                len += (size_t)snprintf(parts + len, sizeof parts - len, "%s%s %llu",
+                                        len ? " + " : "", p->tensor[s].name,
+                                        (unsigned long long)tile[s]);
+        return err_set(err, ERR_INVALID_MAPPING,
+                       "level '%s': tiles need %llu words (%s), capacity %llu",
+                       al->name, (unsigned long long)need, parts,
+                       (unsigned long long)cap);
+    }
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        if (!n->keeps[l][s])
+            continue;
+        uint64_t cap = arch_capacity_words(al, (enum slot)s);
+        if (tile[s] > cap)
+            return err_set(err, ERR_INVALID_MAPPING,
+                           "level '%s': %s tile needs %llu words (%s), capacity %llu",
+                           al->name, slot_name((enum slot)s),
+                           (unsigned long long)tile[s], p->tensor[s].name,
+                           (unsigned long long)cap);
+    }
+    return 0;
+}
+
+static int check_nest(const struct arch *a, const struct problem *p,
+                      const struct mapping *m, const struct nest *n,
+                      struct err *err)
+{
+    if (m->nlevels != a->nlevels)
+        return err_set(err, ERR_INVALID_MAPPING, "mapping has %d levels, arch '%s' has %d",
+                       m->nlevels, a->name, a->nlevels);
+    if (n->overflow)
+        return err_set(err, ERR_TOO_LARGE, "mapping factors are too large");
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (n->ext[0][d] != p->bound[d])
+            return err_set(err, ERR_INVALID_MAPPING,
+                           "dim %c: factors multiply to %llu, expected the bound %llu",
+                           dim_letter((enum dim)d), (unsigned long long)n->ext[0][d],
+                           (unsigned long long)p->bound[d]);
+    for (int s = 0; s < SLOT_COUNT; s++)
+        if (!n->keeps[0][s])
+            return err_set(err, ERR_INVALID_MAPPING,
+                           "level '%s': the outermost level must keep every tensor, "
+                           "but %s bypasses it", a->level[0].name, p->tensor[s].name);
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct mapping_level *ml = &m->level[l];
+        const struct arch_level *al = &a->level[l];
+        uint64_t fx = 1, fy = 1;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            fx *= ml->spatial_x[d];
+            fy *= ml->spatial_y[d];
+        }
+        if (fx > al->fanout_x || fy > al->fanout_y) {
+            if (!err)
+                return ERR_INVALID_MAPPING;
+            char xs[64], ys[64];
+            describe_axis(ml->spatial_x, xs, sizeof xs);
+            describe_axis(ml->spatial_y, ys, sizeof ys);
+            return err_set(err, ERR_INVALID_MAPPING,
+                           "level '%s': spatial factors need %llu x %llu instances "
+                           "(X: %s; Y: %s), fanout is %u x %u", al->name,
+                           (unsigned long long)fx, (unsigned long long)fy, xs, ys,
+                           al->fanout_x, al->fanout_y);
+        }
+        int rc = check_capacity(a, p, n, l, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int model_check(const struct arch *a, const struct problem *p,
+                const struct mapping *m, struct err *err)
+{
+    if (p->is_stream)
+        return 0;
+    struct nest n;
+    nest_build(&n, a, p, m);
+    return check_nest(a, p, m, &n, err);
+}
+
+/* Energy of one tensor at one level (R9), all used instances together. */
+static double tensor_energy(const struct arch_level *al, uint64_t instances,
+                            const struct tensor_stats *ts)
+{
+    uint64_t b = al->block_words;
+    return (double)instances *
+           ((double)ceil_div(ts->reads, b) * al->read_pj +
+            (double)ceil_div(ts->fills, b) * al->fill_pj +
+            (double)ceil_div(ts->updates, b) * al->update_pj);
+}
+
+/* Cycles of one level under its bandwidths (R10).  order lists the tensors
+ * in the order their demands are summed. */
+static uint64_t level_cycles(const struct arch_level *al, const struct level_stats *ls,
+                             const uint8_t *order, uint64_t compute_cycles)
+{
+    double cc = (double)compute_cycles, rd = 0, wd = 0;
+    for (int i = 0; i < ls->ntensors; i++) {
+        const struct tensor_stats *ts = &ls->tensor[order[i]];
+        rd += (double)ts->reads / cc;
+        wd += (double)(ts->fills + ts->updates) / cc;
+    }
+    double slowdown = 1.0;
+    if (isfinite(al->read_bw) && rd > 0 && al->read_bw / rd < slowdown)
+        slowdown = al->read_bw / rd;
+    if (isfinite(al->write_bw) && wd > 0 && al->write_bw / wd < slowdown)
+        slowdown = al->write_bw / wd;
+    if (isfinite(al->shared_bw) && rd + wd > 0 && al->shared_bw / (rd + wd) < slowdown)
+        slowdown = al->shared_bw / (rd + wd);
+    if (slowdown >= 1.0)
+        return compute_cycles;
+    return (uint64_t)ceil(cc / slowdown);
+}
+
+/* Cycles, utilization, energy and EDP from the per-level counts. */
+static void finish(const struct arch *a, const uint8_t *order, struct model_stats *out)
+{
+    double energy = 0;
+    out->cycles = out->compute_cycles;
+    for (int l = 0; l < out->nlevels; l++) {
+        struct level_stats *ls = &out->level[l];
+        const struct arch_level *al = &a->level[l];
+        ls->energy_pj = 0;
+        for (int i = 0; i < ls->ntensors; i++) {
+            struct tensor_stats *ts = &ls->tensor[i];
+            ts->energy_pj = ts->kept ? tensor_energy(al, ls->instances_used, ts) : 0;
+            ls->energy_pj += ts->energy_pj;
+        }
+        ls->cycles = level_cycles(al, ls, order, out->compute_cycles);
+        if (ls->cycles > out->cycles)
+            out->cycles = ls->cycles;
+        energy += ls->energy_pj;
+    }
+    out->mac_energy_pj = (double)out->macs * a->compute.energy_pj;
+    out->energy_pj = energy + out->mac_energy_pj;
+    out->edp = out->energy_pj * (double)out->cycles;
+    out->utilization = (double)out->macs /
+                       ((double)arch_mac_count(a) * (double)out->cycles);
+}
+
+/* R11: a streaming kernel passes each of its tensors once through every
+ * level that keeps the tensor's slot, spread evenly over the level's
+ * instances; the MACs do its operations. */
+static int eval_stream(const struct arch *a, const struct problem *p,
+                       struct model_stats *out)
+{
+    const struct stream *st = &p->stream;
+    uint64_t macs = arch_mac_count(a);
+    memset(out, 0, sizeof *out);
+    out->macs = st->ops;
+    out->compute_cycles = st->ops ? ceil_div(st->ops, macs) : 1;
+    out->mac_instances_used = macs;
+    out->nlevels = a->nlevels;
+    uint8_t order[MODEL_MAX_TENSORS];
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct arch_level *al = &a->level[l];
+        struct level_stats *ls = &out->level[l];
+        ls->instances_used = (uint64_t)al->mesh_x * al->mesh_y;
+        ls->ntensors = st->ntensors;
+        for (int i = 0; i < st->ntensors; i++) {
+            const struct stream_tensor *t = &st->tensor[i];
+            struct tensor_stats *ts = &ls->tensor[i];
+            order[i] = (uint8_t)i;
+            memcpy(ts->name, t->name, sizeof ts->name);
+            ts->slot = t->slot;
+            ts->kept = al->keeps[t->slot];
+            if (!ts->kept)
+                continue;
+            uint64_t words = ceil_div(t->words, ls->instances_used);
+            if (t->read)
+                ts->reads = words;
+            if (l > 0)
+                ts->fills = words;
+            if (t->written)
+                ts->updates = words;
+        }
+    }
+    finish(a, order, out);
+    model_bounds(a, p, &out->bounds);
+    return 0;
+}
+
+int model_eval(const struct arch *a, const struct problem *p,
+               const struct mapping *m, struct model_stats *out,
+               struct err *err)
+{
+    if (p->is_stream)
+        return eval_stream(a, p, out);
+    struct nest n;
+    nest_build(&n, a, p, m);
+    int rc = check_nest(a, p, m, &n, err);
+    if (rc < 0)
+        return rc;
+    int L = a->nlevels;
+    memset(out, 0, sizeof *out);
+    out->macs = p->macs;
+    out->compute_cycles = n.compute_cycles;
+    out->nlevels = L;
+    uint64_t inst = 1;
+    for (int l = 0; l < L; l++) {
+        out->level[l].instances_used = inst;
+        out->level[l].ntensors = SLOT_COUNT;
+        for (int d = 0; d < DIM_COUNT; d++)
+            inst *= n.spatial[l][d];
+    }
+    out->mac_instances_used = inst;
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        bool result = s == SLOT_OUTPUTS;
+        uint64_t pas = 0;   /* what the current keeper receives */
+        for (int l = 0; l < L; l++) {
+            struct tensor_stats *ts = &out->level[l].tensor[s];
+            memcpy(ts->name, p->tensor[s].name, sizeof ts->name);
+            ts->slot = (enum slot)s;
+            ts->kept = n.keeps[l][s];
+        }
+        for (int l = 0; l < L; l++) {
+            if (!n.keeps[l][s])
+                continue;
+            int c = l + 1;  /* the next keeper inward, or the MACs */
+            while (c < L && !n.keeps[c][s])
+                c++;
+            uint64_t child = nest_received_words(&n, (enum slot)s, c);
+            uint64_t groups = 1;
+            for (int f = l; f < c && f < L; f++)
+                groups *= nest_groups(&n, (enum slot)s, f);
+            uint64_t ca;
+            if (__builtin_mul_overflow(child, groups, &ca))
+                n.overflow = true;
+            struct tensor_stats *ts = &out->level[l].tensor[s];
+            ts->tile_words = nest_tile_words(&n, (enum slot)s, l);
+            if (result) {
+                uint64_t part = nest_partition(&n, (enum slot)s, l);
+                ts->updates = ca;
+                ts->reads = sat_sub(ca, part);
+                ts->fills = l == 0 ? 0 : sat_sub(pas, part);
+            } else {
+                ts->reads = ca;
+                ts->fills = l == 0 ? 0 : pas;
+            }
+            pas = child;
+        }
+    }
+    if (n.overflow)
+        return err_set(err, ERR_TOO_LARGE, "access counts of the mapping are too large");
+    finish(a, p->shape_order, out);
+    model_bounds(a, p, &out->bounds);
+    return 0;
+}
+
+/* Cheapest per-word price of an action among the levels that may keep s. */
+static double cheapest_pj(const struct arch *a, enum slot s, bool update)
+{
+    double best = INFINITY;
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct arch_level *al = &a->level[l];
+        if (!al->keeps[s])
+            continue;
+        double pj = (update ? al->update_pj : al->read_pj) / al->block_words;
+        if (pj < best)
+            best = pj;
+    }
+    return best;
+}
+
+void model_bounds(const struct arch *a, const struct problem *p,
+                  struct model_bounds *out)
+{
+    const struct arch_level *top = &a->level[0];
+    double macs = (double)arch_mac_count(a);
+    double energy = (double)p->macs * a->compute.energy_pj;
+    double cycles = ceil((double)p->macs / macs);
+    double rd = 0, wr = 0;
+    if (p->is_stream) {
+        for (int i = 0; i < p->stream.ntensors; i++) {
+            const struct stream_tensor *t = &p->stream.tensor[i];
+            if (t->read) {
+                energy += (double)t->words * top->read_pj / top->block_words;
+                rd += (double)t->words;
+            }
+            if (t->written) {
+                energy += (double)t->words * top->update_pj / top->block_words;
+                wr += (double)t->words;
+            }
+        }
+    } else {
+        double accesses = (double)p->macs / macs;
+        for (int s = 0; s < SLOT_COUNT; s++) {
+            bool result = s == SLOT_OUTPUTS;
+            uint64_t words = 0;
+            problem_tensor_words(p, (enum slot)s, &words);
+            double e_top = (result ? top->update_pj : top->read_pj) / top->block_words;
+            double e_min = cheapest_pj(a, (enum slot)s, result);
+            energy += (double)words * e_top;
+            if (accesses > (double)words)
+                energy += (accesses - (double)words) * e_min;
+            if (result)
+                wr += (double)words;
+            else
+                rd += (double)words;
+        }
+    }
+    if (isfinite(top->read_bw) && rd / top->read_bw > cycles)
+        cycles = rd / top->read_bw;
+    if (isfinite(top->write_bw) && wr / top->write_bw > cycles)
+        cycles = wr / top->write_bw;
+    if (isfinite(top->shared_bw) && (rd + wr) / top->shared_bw > cycles)
+        cycles = (rd + wr) / top->shared_bw;
+    out->energy_pj = energy;
+    out->cycles = cycles;
+}

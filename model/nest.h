@@ -1,0 +1,67 @@
+/*
+ * nest: the model's view of one mapping as a flattened loop nest, shared by
+ * model.c (validity, energy, cycles) and reuse.c (tiles, temporal deltas,
+ * multicast groups, partitions).  Internal to model/.
+ *
+ * Built once per evaluation on the caller's stack; no allocation.
+ */
+#ifndef TRAINMAP_NEST_H
+#define TRAINMAP_NEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../arch/arch.h"
+#include "../workloads/problem.h"
+#include "mapping.h"
+
+/* A temporal loop of bound > 1. */
+struct nest_loop {
+    uint8_t level;
+    uint8_t dim;
+    uint32_t bound;
+    uint64_t stride;    /* dim's iterations inside one step of this loop */
+};
+
+struct nest {
+    const struct arch *arch;
+    const struct problem *prob;
+    const struct mapping *map;
+    int nlevels;
+    /* ext[l][d]: product of d's factors (temporal and spatial) at level l and
+     * inside it; ext[nlevels][d] = 1 stands for the MACs. */
+    uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
+    /* spatial[l][d]: d's spatial factor at level l, X times Y. */
+    uint64_t spatial[ARCH_MAX_LEVELS][DIM_COUNT];
+    /* The temporal loops of bound > 1, outermost first; first_loop[l] is the
+     * index of level l's first loop, first_loop[nlevels] = nloops. */
+    int nloops;
+    struct nest_loop loop[ARCH_MAX_LEVELS * DIM_COUNT];
+    int first_loop[ARCH_MAX_LEVELS + 1];
+    bool keeps[ARCH_MAX_LEVELS][SLOT_COUNT];
+    uint64_t compute_cycles;
+    bool overflow;      /* set when a count does not fit 64 bits */
+};
+
+/* Fills n from the inputs (does not check validity). */
+void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
+                const struct mapping *m);
+
+/* Words of tensor slot s's tile at level l (MODEL.md R1); l = nlevels gives
+ * the MACs' single element. */
+uint64_t nest_tile_words(const struct nest *n, enum slot s, int l);
+
+/* Words level c receives of slot s over the whole run, per instance
+ * (PAS, MODEL.md R4).  c >= 1 keeps s; c = nlevels stands for the MACs. */
+uint64_t nest_received_words(struct nest *n, enum slot s, int c);
+
+/* Number of multicast groups among the children of one instance of level f
+ * for slot s: the distinct positions of s's tile over f's spatial loops
+ * (MODEL.md R5, R6). */
+uint64_t nest_groups(const struct nest *n, enum slot s, int f);
+
+/* The part of slot s one instance of level l is responsible for (the
+ * partition of MODEL.md R7). */
+uint64_t nest_partition(struct nest *n, enum slot s, int l);
+
+#endif
