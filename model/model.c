@@ -15,6 +15,9 @@
 
 #include "nest.h"
 
+static void bounds_for(const struct arch *a, const struct problem *p,
+                       const uint64_t *tensor_words, struct model_bounds *out);
+
 static uint64_t sat_sub(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
 static uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
@@ -41,7 +44,7 @@ static int check_capacity(const struct arch *a, const struct problem *p,
     uint64_t tile[SLOT_COUNT] = { 0 }, need = 0;
     for (int s = 0; s < SLOT_COUNT; s++)
         if (n->keeps[l][s]) {
-            tile[s] = nest_tile_words(n, (enum slot)s, l);
+            tile[s] = n->tile[s][l];
             need = tile[s] > UINT64_MAX - need ? UINT64_MAX : need + tile[s];
         }
     if (al->size_kind == SIZE_SHARED) {
@@ -259,6 +262,8 @@ int model_eval(const struct arch *a, const struct problem *p,
             inst *= n.spatial[l][d];
     }
     out->mac_instances_used = inst;
+    uint64_t part[ARCH_MAX_LEVELS];
+    nest_partitions(&n, SLOT_OUTPUTS, part);
     for (int s = 0; s < SLOT_COUNT; s++) {
         bool result = s == SLOT_OUTPUTS;
         uint64_t pas = 0;   /* what the current keeper receives */
@@ -282,12 +287,11 @@ int model_eval(const struct arch *a, const struct problem *p,
             if (__builtin_mul_overflow(child, groups, &ca))
                 n.overflow = true;
             struct tensor_stats *ts = &out->level[l].tensor[s];
-            ts->tile_words = nest_tile_words(&n, (enum slot)s, l);
+            ts->tile_words = n.tile[s][l];
             if (result) {
-                uint64_t part = nest_partition(&n, (enum slot)s, l);
                 ts->updates = ca;
-                ts->reads = sat_sub(ca, part);
-                ts->fills = l == 0 ? 0 : sat_sub(pas, part);
+                ts->reads = sat_sub(ca, part[l]);
+                ts->fills = l == 0 ? 0 : sat_sub(pas, part[l]);
             } else {
                 ts->reads = ca;
                 ts->fills = l == 0 ? 0 : pas;
@@ -298,7 +302,8 @@ int model_eval(const struct arch *a, const struct problem *p,
     if (n.overflow)
         return err_set(err, ERR_TOO_LARGE, "access counts of the mapping are too large");
     finish(a, p->shape_order, out);
-    model_bounds(a, p, &out->bounds);
+    uint64_t words[SLOT_COUNT] = { n.tile[0][0], n.tile[1][0], n.tile[2][0] };
+    bounds_for(a, p, words, &out->bounds);
     return 0;
 }
 
@@ -317,8 +322,9 @@ static double cheapest_pj(const struct arch *a, enum slot s, bool update)
     return best;
 }
 
-void model_bounds(const struct arch *a, const struct problem *p,
-                  struct model_bounds *out)
+/* The bounds, given the words of each slot's whole tensor. */
+static void bounds_for(const struct arch *a, const struct problem *p,
+                       const uint64_t *tensor_words, struct model_bounds *out)
 {
     const struct arch_level *top = &a->level[0];
     double macs = (double)arch_mac_count(a);
@@ -341,8 +347,7 @@ void model_bounds(const struct arch *a, const struct problem *p,
         double accesses = (double)p->macs / macs;
         for (int s = 0; s < SLOT_COUNT; s++) {
             bool result = s == SLOT_OUTPUTS;
-            uint64_t words = 0;
-            problem_tensor_words(p, (enum slot)s, &words);
+            uint64_t words = tensor_words[s];
             double e_top = (result ? top->update_pj : top->read_pj) / top->block_words;
             double e_min = cheapest_pj(a, (enum slot)s, result);
             energy += (double)words * e_top;
@@ -362,4 +367,15 @@ void model_bounds(const struct arch *a, const struct problem *p,
         cycles = (rd + wr) / top->shared_bw;
     out->energy_pj = energy;
     out->cycles = cycles;
+}
+
+void model_bounds(const struct arch *a, const struct problem *p,
+                  struct model_bounds *out)
+{
+    uint64_t words[SLOT_COUNT] = { 0 };
+    if (!p->is_stream)
+        for (int s = 0; s < SLOT_COUNT; s++)
+            if (!problem_tensor_words(p, (enum slot)s, &words[s]))
+                words[s] = UINT64_MAX;
+    bounds_for(a, p, words, out);
 }

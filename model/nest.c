@@ -33,6 +33,28 @@ static uint64_t add_ck(struct nest *n, uint64_t a, uint64_t b)
 
 static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
 
+/* Extent of index i of tensor t when every dim d spans ext[d]. */
+static uint64_t index_extent(struct nest *n, const struct tensor_spec *t, int i,
+                             const uint64_t *ext)
+{
+    uint64_t e = 1;
+    for (int d = 0; d < DIM_COUNT; d++) {
+        int64_t c = t->index[i].coef[d];
+        if (c != 0)
+            e = add_ck(n, e, mul_ck(n, (uint64_t)abs64(c), ext[d] - 1));
+    }
+    return e;
+}
+
+static uint64_t box_words(struct nest *n, const struct tensor_spec *t,
+                          const uint64_t *ext)
+{
+    uint64_t w = 1;
+    for (int i = 0; i < t->rank; i++)
+        w = mul_ck(n, w, index_extent(n, t, i, ext));
+    return w;
+}
+
 void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
                 const struct mapping *m)
 {
@@ -72,50 +94,62 @@ void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
             n->keeps[l][s] = a->level[l].keeps[s] && !ml->bypass[s];
     }
     n->first_loop[L] = n->nloops;
-}
-
-/* Extent of index i of tensor t when every dim d spans ext[d]. */
-static uint64_t index_extent(struct nest *n, const struct tensor_spec *t, int i,
-                             const uint64_t *ext)
-{
-    uint64_t e = 1;
-    for (int d = 0; d < DIM_COUNT; d++) {
-        int64_t c = t->index[i].coef[d];
-        if (c != 0)
-            e = add_ck(n, e, mul_ck(n, (uint64_t)abs64(c), ext[d] - 1));
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        /* The nonzero terms of each index, then every level's box. */
+        const struct tensor_spec *t = &p->tensor[s];
+        uint8_t nterms[TENSOR_MAX_RANK], dim[TENSOR_MAX_RANK][DIM_COUNT];
+        uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];
+        for (int i = 0; i < t->rank; i++) {
+            nterms[i] = 0;
+            for (int d = 0; d < DIM_COUNT; d++) {
+                int64_t c = t->index[i].coef[d];
+                if (c != 0) {
+                    dim[i][nterms[i]] = (uint8_t)d;
+                    coef[i][nterms[i]++] = (uint64_t)abs64(c);
+                }
+            }
+        }
+        for (int l = 0; l <= L; l++) {
+            uint64_t w = 1;
+            for (int i = 0; i < t->rank; i++) {
+                uint64_t e = 1;
+                for (int j = 0; j < nterms[i]; j++)
+                    e = add_ck(n, e, mul_ck(n, coef[i][j], n->ext[l][dim[i][j]] - 1));
+                n->box[s][l][i] = e;
+                w = mul_ck(n, w, e);
+            }
+            n->tile[s][l] = w;
+        }
     }
-    return e;
-}
-
-static uint64_t box_words(struct nest *n, const struct tensor_spec *t,
-                          const uint64_t *ext)
-{
-    uint64_t w = 1;
-    for (int i = 0; i < t->rank; i++)
-        w = mul_ck(n, w, index_extent(n, t, i, ext));
-    return w;
-}
-
-uint64_t nest_tile_words(const struct nest *n, enum slot s, int l)
-{
-    /* index_extent only flags overflow, which nest_build already bounds. */
-    return box_words((struct nest *)n, &n->prob->tensor[s], n->ext[l]);
 }
 
 /*
  * R4 in closed form.  Number the k loops above c from the innermost (j = 0).
  * The sampled walk is a binary counter: the step that advances loop j resets
  * every loop inside it, so its translation is v_j = e_j - sum_{m<j} e_m and
- * the transitions form the ruler sequence T(m) = T(m-1), m-1, T(m-1).  What
- * a transition receives depends only on j and the remembered translation, so
- * G[m][S] = (weighted words received in T(m) entered with state S, state at
- * its end) follows from G[m-1]:
- *   G[m][S] = a + (n_j - 1) * (r + b), with (a, S1) = G[m-1][S],
- *   (r, S2) = transition j from S1, (b, S3) = G[m-1][S2], end state S3.
- * States: 0 = nothing remembered, 1 + i = the translation v_i (i the first
- * loop with that translation).
+ * the transitions form the ruler sequence T(m) = T(m-1), t_{m-1}, T(m-1).
+ *
+ * Every T(m) starts with t_0, whose outcome depends on the remembered
+ * translation S only through one question: is S nothing or v_0 (class A),
+ * or something else (class B)?  After t_0 the walk no longer depends on S.
+ * So two sums per m suffice: G[m][c] = words received during T(m) entered
+ * in class c, weighted by the loops inside m, and E[m][c] = the state at
+ * its end.  With (r, S2) the outcome of t_{m-1} from E[m-1][c] and c2 the
+ * class of S2:
+ *   G[m][c] = G[m-1][c] + (n_{m-1} - 1) * (r + G[m-1][c2]),
+ *   E[m][c] = E[m-1][c2].
+ * A state is 0 (nothing remembered) or 1 + j, standing for the translation
+ * v_j.  O(k * rank) per tensor and level.
  */
 #define MAX_LOOPS (ARCH_MAX_LEVELS * DIM_COUNT)
+
+static bool same_translation(const int64_t *a, const int64_t *b, int rank)
+{
+    for (int i = 0; i < rank; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
 
 uint64_t nest_received_words(struct nest *n, enum slot s, int c)
 {
@@ -124,16 +158,14 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
     const struct tensor_spec *t = &n->prob->tensor[s];
     int k = n->first_loop[c];
     int rank = t->rank;
-    uint64_t box[TENSOR_MAX_RANK];
-    uint64_t size = 1;
-    for (int i = 0; i < rank; i++) {
-        box[i] = index_extent(n, t, i, n->ext[c]);
-        size = mul_ck(n, size, box[i]);
-    }
+    const uint64_t *box = n->box[s][c];
+    uint64_t size = n->tile[s][c];
+    if (k == 0)
+        return size;
     int64_t inner[TENSOR_MAX_RANK] = { 0 };     /* sum of e_m, m < j */
     int64_t v[MAX_LOOPS][TENSOR_MAX_RANK];
     uint64_t diff[MAX_LOOPS];
-    uint8_t canon[MAX_LOOPS];
+    bool overlaps = false;
     for (int j = 0; j < k; j++) {
         const struct nest_loop *lp = &n->loop[k - 1 - j];
         uint64_t overlap = 1;
@@ -141,48 +173,56 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
             int64_t e = (int64_t)t->index[i].coef[lp->dim] * (int64_t)lp->stride;
             v[j][i] = e - inner[i];
             inner[i] += e;
-            int64_t mv = abs64(v[j][i]);
-            overlap *= (uint64_t)mv >= box[i] ? 0 : box[i] - (uint64_t)mv;
+            uint64_t mv = (uint64_t)abs64(v[j][i]);
+            overlap *= mv >= box[i] ? 0 : box[i] - mv;
         }
         diff[j] = size - overlap;
-        canon[j] = (uint8_t)j;
-        for (int i = 0; i < j; i++)
-            if (memcmp(v[i], v[j], sizeof(int64_t) * (size_t)rank) == 0) {
-                canon[j] = canon[i];
-                break;
-            }
+        overlaps |= overlap != 0 && overlap != size;
     }
-    uint64_t sum[2][MAX_LOOPS + 1];
-    uint8_t end[2][MAX_LOOPS + 1];
-    int cur = 0;
-    for (int st = 0; st <= k; st++) {
-        sum[cur][st] = 0;
-        end[cur][st] = (uint8_t)st;
+    /* Closed form when no step keeps part of the tile: loops inside the
+     * innermost one that moves the tile are stationary and cost nothing
+     * (the state before each moving step is then always the remembered zero
+     * translation, so it is received whole); every step of the loops from
+     * there outward receives the whole tile. */
+    int moving = 0;
+    while (moving < k && diff[moving] == 0)
+        moving++;
+    bool whole = !overlaps;
+    for (int j = moving; j < k && whole; j++)
+        whole = diff[j] == size;
+    if (whole) {
+        uint64_t words = size;
+        for (int i = 0; i < k - moving; i++)
+            words = mul_ck(n, words, n->loop[i].bound);
+        return words;
     }
+    uint64_t g[2] = { 0, 0 };   /* G[m][A], G[m][B] */
+    int end[2] = { 0, 0 };      /* E[m][A], E[m][B] */
     for (int j = 0; j < k; j++) {
-        int nxt = cur ^ 1;
         uint64_t w = n->loop[k - 1 - j].bound - 1;
-        int mine = 1 + canon[j];
-        for (int st = 0; st <= k; st++) {
-            int s1 = end[cur][st], s2;
+        uint64_t ng[2];
+        int nend[2];
+        for (int cls = 0; cls < 2; cls++) {
+            int s1 = j == 0 ? (cls == 0 ? 0 : -1) : end[cls], s2;
             uint64_t r;
-            if (s1 == 0) {
+            if (s1 == 0 || (s1 > 0 && same_translation(v[s1 - 1], v[j], rank))) {
                 r = diff[j];
-                s2 = mine;
-            } else if (s1 == mine) {
-                r = diff[j];
-                s2 = s1;
+                s2 = s1 == 0 ? 1 + j : s1;
             } else {
                 r = size;
                 s2 = 0;
             }
-            uint64_t inside = add_ck(n, r, sum[cur][s2]);
-            sum[nxt][st] = add_ck(n, sum[cur][st], mul_ck(n, w, inside));
-            end[nxt][st] = end[cur][s2];
+            int c2 = s2 == 0 || same_translation(v[s2 - 1], v[0], rank) ? 0 : 1;
+            uint64_t after = j == 0 ? 0 : g[c2];
+            ng[cls] = add_ck(n, g[cls], mul_ck(n, w, add_ck(n, r, after)));
+            nend[cls] = j == 0 ? s2 : end[c2];
         }
-        cur = nxt;
+        g[0] = ng[0];
+        g[1] = ng[1];
+        end[0] = nend[0];
+        end[1] = nend[1];
     }
-    return add_ck(n, size, sum[cur][0]);
+    return add_ck(n, size, g[0]);
 }
 
 /*
@@ -289,21 +329,22 @@ uint64_t nest_groups(const struct nest *n, enum slot s, int f)
     return groups;
 }
 
-uint64_t nest_partition(struct nest *n, enum slot s, int l)
+void nest_partitions(struct nest *n, enum slot s, uint64_t *part)
 {
     const struct tensor_spec *t = &n->prob->tensor[s];
-    uint64_t part = box_words(n, t, n->ext[0]);
-    for (int c = 1; c <= l; c++) {
+    part[0] = n->tile[s][0];
+    for (int c = 1; c < n->nlevels; c++) {
         int p = c - 1;
-        uint64_t size_c = box_words(n, t, n->ext[c]);
-        uint64_t spread[DIM_COUNT];
+        uint64_t size_c = n->tile[s][c], span = size_c;
         bool fans = false;
-        for (int d = 0; d < DIM_COUNT; d++) {
-            spread[d] = mul_ck(n, n->ext[c][d], n->spatial[p][d]);
+        for (int d = 0; d < DIM_COUNT; d++)
             fans |= n->spatial[p][d] > 1;
+        if (fans) {
+            uint64_t spread[DIM_COUNT];
+            for (int d = 0; d < DIM_COUNT; d++)
+                spread[d] = mul_ck(n, n->ext[c][d], n->spatial[p][d]);
+            span = box_words(n, t, spread);
         }
-        uint64_t span = fans ? box_words(n, t, spread) : size_c;
-        part = (uint64_t)((unsigned __int128)part * size_c / span);
+        part[c] = (uint64_t)((unsigned __int128)part[p] * size_c / span);
     }
-    return part;
 }

@@ -39,6 +39,10 @@ struct nest {
     struct nest_loop loop[ARCH_MAX_LEVELS * DIM_COUNT];
     int first_loop[ARCH_MAX_LEVELS + 1];
     bool keeps[ARCH_MAX_LEVELS][SLOT_COUNT];
+    /* box[s][l][i]: extent of index i of slot s's tile at level l (R1);
+     * tile[s][l] their product.  Level nlevels is the MACs' element. */
+    uint64_t box[SLOT_COUNT][ARCH_MAX_LEVELS + 1][TENSOR_MAX_RANK];
+    uint64_t tile[SLOT_COUNT][ARCH_MAX_LEVELS + 1];
     uint64_t compute_cycles;
     bool overflow;      /* set when a count does not fit 64 bits */
 };
@@ -47,9 +51,6 @@ struct nest {
 void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
                 const struct mapping *m);
 
-/* Words of tensor slot s's tile at level l (MODEL.md R1); l = nlevels gives
- * the MACs' single element. */
-uint64_t nest_tile_words(const struct nest *n, enum slot s, int l);
 
 /* Words level c receives of slot s over the whole run, per instance
  * (PAS, MODEL.md R4).  c >= 1 keeps s; c = nlevels stands for the MACs. */
@@ -60,8 +61,8 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c);
  * (MODEL.md R5, R6). */
 uint64_t nest_groups(const struct nest *n, enum slot s, int f);
 
-/* The part of slot s one instance of level l is responsible for (the
- * partition of MODEL.md R7). */
-uint64_t nest_partition(struct nest *n, enum slot s, int l);
+/* part[l] = the part of slot s one instance of level l is responsible for
+ * (the partition of MODEL.md R7), for every level. */
+void nest_partitions(struct nest *n, enum slot s, uint64_t *part);
 
 #endif
