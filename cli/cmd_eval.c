@@ -187,8 +187,12 @@ static int evaluate(const struct eval_args *ea, const struct arch *a,
         return cli_usage_error("eval", "unknown lowering '%s', expected none or im2col",
                                ea->lowering);
     int layer = find_layer(w, ea->workload, ea->layer, &e);
-    if (layer < 0 || workload_derive(w, layer, (enum kernel)k, low, p, &e) < 0)
+    if (layer < 0)
         return cli_fail(&e);
+    if (workload_derive(w, layer, (enum kernel)k, low, p, &e) < 0) {
+        err_prefix(&e, ea->workload);
+        return cli_fail(&e);
+    }
     if (ea->mapping) {
         struct mapping_file *mf;
         if (mapping_load(ea->mapping, &mf, &e) < 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../mapper/mapping_io.h"
+#include "../workloads/workload.h"
 
 #define DATA "tests/data/mapping/"
 
@@ -501,6 +502,61 @@ START_TEST(mapping_to_json_should_round_trip_every_conv3x3_validation_mapping)
 }
 END_TEST
 
+/* Loads tests/validation/<name>: its arch, the problem its mapping names
+ * (derived from its workload) and its mapping bound to both. */
+static void load_case(const char *name, struct arch **a, struct problem *p, struct mapping *m)
+{
+    char path[256];
+    struct mapping_file *mf;
+    struct workload *w;
+    struct err e;
+    snprintf(path, sizeof path, "tests/validation/%s/arch.json", name);
+    ck_assert_msg(arch_load(path, a, &e) == 0, "%s", e.msg);
+    snprintf(path, sizeof path, "tests/validation/%s/workload.json", name);
+    ck_assert_msg(workload_load(path, &w, &e) == 0, "%s", e.msg);
+    snprintf(path, sizeof path, "tests/validation/%s/mapping.json", name);
+    ck_assert_msg(mapping_load(path, &mf, &e) == 0, "%s", e.msg);
+    int layer = workload_find_layer(w, mf->layer);
+    ck_assert_int_ge(layer, 0);
+    ck_assert_msg(workload_derive(w, layer, (enum kernel)mf->kernel, LOWER_NONE, p, &e) == 0,
+                  "%s", e.msg);
+    ck_assert_msg(mapping_bind(mf, path, *a, p, m, &e) == 0, "%s", e.msg);
+    mapping_file_free(mf);
+    workload_free(w);
+}
+
+START_TEST(mapping_to_json_should_round_trip_every_validation_mapping)
+{
+    struct arch *a;
+    struct problem p;
+    struct mapping m;
+    load_case(validation_cases[_i], &a, &p, &m);
+    assert_round_trip(&m, a, &p);
+    arch_free(a);
+}
+END_TEST
+
+START_TEST(mapping_bind_should_name_the_arch_levels_a_mapping_lacks)
+{
+    struct arch *a;
+    struct problem p;
+    struct mapping m;
+    struct mapping_file *mf;
+    struct err e;
+    /* tutorial_03 has MainMemory, GlobalBuffer, RegisterFile; the
+     * conv3x3_fwd mapping starts with DRAM */
+    load_case("tutorial_03_bypass", &a, &p, &m);
+    ck_assert_int_eq(mapping_load("tests/validation/conv3x3_fwd/mapping.json", &mf, &e), 0);
+    snprintf(mf->layer, sizeof mf->layer, "%s", p.layer);
+    ck_assert_int_eq(mapping_bind(mf, "m.json", a, &p, &m, &e), ERR_SCHEMA);
+    ck_assert_str_eq(e.msg, "m.json: levels[0].level: expected a level of arch "
+                            "'tutorial_03_bypass' (MainMemory, GlobalBuffer, RegisterFile), "
+                            "got \"DRAM\"");
+    mapping_file_free(mf);
+    arch_free(a);
+}
+END_TEST
+
 Suite *mapping_io_suite(void)
 {
     Suite *s = suite_create("mapping_io");
@@ -530,6 +586,8 @@ Suite *mapping_io_suite(void)
     tcase_add_test(tc, mapping_to_json_should_write_the_file_format);
     tcase_add_test(tc, mapping_to_json_should_round_trip_the_identity_mapping);
     tcase_add_test(tc, mapping_to_json_should_round_trip_every_conv3x3_validation_mapping);
+    tcase_add_loop_test(tc, mapping_to_json_should_round_trip_every_validation_mapping, 0, NCASES);
+    tcase_add_test(tc, mapping_bind_should_name_the_arch_levels_a_mapping_lacks);
     suite_add_tcase(s, tc);
     return s;
 }
