@@ -391,11 +391,20 @@ START_TEST(cli_eval_should_leave_no_output_file_when_the_mapping_is_invalid)
 }
 END_TEST
 
+START_TEST(cli_cases_should_be_found_from_the_repository_root)
+{
+    /* a wrong working directory would otherwise run zero cases and pass */
+    ck_assert_int_ge(count_cases(CLI_DIR), 30);
+    ck_assert_int_eq(count_cases(VALIDATION_DIR), 16);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("golden");
     tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, cli_cases_should_be_found_from_the_repository_root);
     tcase_add_loop_test(tc, cli_golden_case_should_match_its_expected_output, 0,
                         count_cases(CLI_DIR));
     suite_add_tcase(s, tc);
