@@ -31,10 +31,19 @@ struct layer {
     uint64_t N;              /* batch (the layer's own N or the workload's) */
     uint64_t C, K;           /* total input and output channels */
     uint64_t groups;         /* C and K are multiples of it */
-    uint64_t H, W;           /* input height and width, padding included */
+    /* The input extent the kernels see: H = (P-1)*stride_h +
+     * (R-1)*dilation_h + 1, and W likewise (MODEL.md R1: padding is not
+     * modelled, the input tensor is the full box the windows span).  This
+     * is not the H the file gives: P is derived from the file's H, pad and
+     * filter, and H is then recomputed as the box, which is the padded
+     * height less any trailing rows no window reaches (H 224, pad 1, 3x3:
+     * P 224, H 226; H 56, pad 0, 1x1 stride 2: P 28, H 55).  fc layers
+     * have H = W = 1. */
+    uint64_t H, W;
     uint64_t P, Q;           /* output height and width */
     uint64_t R, S;           /* filter height and width */
-    uint64_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+    uint64_t stride_h, stride_w, dilation_h, dilation_w;
+    uint64_t pad_h, pad_w;   /* as given (0 when absent); used only to derive P, Q */
     enum lowering lowering;  /* from the layer's "lowering" key */
 };
 
@@ -48,7 +57,11 @@ struct workload {
 };
 
 /* Loads and validates a workload file.  Returns 0 and sets *out, or a
- * negative ERR_* code with err filled; *out is NULL on failure. */
+ * negative ERR_* code with err filled; *out is NULL on failure.  Every
+ * kernel of every layer, direct and lowered, is derived once here, so a
+ * size that overflows is ERR_TOO_LARGE now and never later.
+ * workload_parse does the same on text in memory (name is used in
+ * messages).  workload_free(NULL) does nothing. */
 int workload_load(const char *path, struct workload **out, struct err *err);
 int workload_parse(const char *name, const char *text, size_t len,
                    struct workload **out, struct err *err);
@@ -59,7 +72,11 @@ int workload_find_layer(const struct workload *w, const char *name);
 
 /* Derives kernel k of layer i as a problem.  lowering overrides the layer's
  * own when it is LOWER_IM2COL.  KERNEL_IM2COL/COL2IM exist only under
- * im2col lowering.  bwd_data of the first layer can be derived (for eval);
+ * im2col lowering, and only for conv layers: fc layers are GEMMs already
+ * and are never lowered.  Stream kernels (update, im2col, col2im) leave
+ * tensor[] empty (rank 0) and describe their traffic in stream.  A G
+ * coefficient is 0 when groups = 1.  bwd_data of the first layer can be
+ * derived (for eval);
  * workload_step_kernels leaves it out of a training step.  Returns 0, or
  * ERR_TOO_LARGE when a size overflows 64 bits, or ERR_USAGE when the kernel
  * does not exist for the layer. */
@@ -73,6 +90,7 @@ int workload_derive(const struct workload *w, int i, enum kernel k,
 int workload_step_kernels(const struct workload *w, int i,
                           enum lowering lowering, enum kernel out[KERNEL_COUNT]);
 
+/* "sgd", "momentum", "adam". */
 const char *optimizer_name(enum optimizer o);
 
 #endif
