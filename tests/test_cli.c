@@ -6,9 +6,9 @@
  * line), `expected_code`, `expected_stderr` and optionally
  * `expected_stdout`, compared exactly.  The conformance test runs
  * `eval -o` on every tests/validation/<case> and compares the stats JSON
- * with the case's expected.json (Timeloop's numbers) by the rules of
- * tests/validation/README.md: counts exactly, energies, EDP and
- * utilization within 1e-9 relative.
+ * with the case's expected.json (Timeloop's numbers) by the validation
+ * set's comparison rules: levels and tensors matched by name, counts
+ * exactly, energies, EDP and utilization within 1e-9 relative.
  */
 #include <check.h>
 #include <dirent.h>

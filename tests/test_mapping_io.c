@@ -13,74 +13,32 @@
 
 #define DATA "tests/data/mapping/"
 
-/* ---- fixtures built by hand ------------------------------------------ */
+/* ---- fixtures ---------------------------------------------------------- */
 
-/* The validation cases' 16-PE arch (tests/validation/conv3x3_fwd/arch.json);
- * only names and meshes matter to binding. */
+#define CONV3X3 "tests/validation/conv3x3_fwd/"
+
+/* The validation cases' 16-PE arch (DRAM, GlobalBuffer, RegisterFile), as
+ * a value: the loaded arch without its comment. */
 static void small_arch(struct arch *a)
 {
-    static const char *const names[] = { "DRAM", "GlobalBuffer", "RegisterFile" };
-    memset(a, 0, sizeof *a);
-    snprintf(a->name, sizeof a->name, "validation-16pe");
-    a->nlevels = 3;
-    for (int l = 0; l < 3; l++) {
-        struct arch_level *lv = &a->level[l];
-        snprintf(lv->name, sizeof lv->name, "%s", names[l]);
-        lv->mesh_x = lv->mesh_y = l == 2 ? 4 : 1;
-        lv->fanout_x = lv->fanout_y = l == 1 ? 4 : 1;
-        lv->keeps[SLOT_WEIGHTS] = lv->keeps[SLOT_INPUTS] = lv->keeps[SLOT_OUTPUTS] = true;
-        lv->multiple_buffering = lv->block_words = 1;
-    }
-    snprintf(a->compute.name, sizeof a->compute.name, "MACC");
-    a->compute.mesh_x = a->compute.mesh_y = 4;
+    struct arch *loaded;
+    struct err e;
+    ck_assert_msg(arch_load(CONV3X3 "arch.json", &loaded, &e) == 0, "%s", e.msg);
+    *a = *loaded;
+    a->comment = NULL;
+    arch_free(loaded);
 }
 
-static void set_tensor(struct tensor_spec *t, const char *name, int rank,
-                       const int32_t coef[][DIM_COUNT])
-{
-    snprintf(t->name, sizeof t->name, "%s", name);
-    t->rank = rank;
-    for (int i = 0; i < rank; i++)
-        memcpy(t->index[i].coef, coef[i], sizeof t->index[i].coef);
-}
-
-/* Layer conv3x3 of the validation cases: N2 K64 C64 P14 Q14 R3 S3, with the
- * tensor names of kernel k (DESIGN.md section 3). */
+/* Kernel k of layer conv3x3 of the validation cases: N2 K64 C64 P14 Q14
+ * R3 S3, tensors W, I, O (fwd), W, dO, dI (bwd_data), dO, I, dW
+ * (bwd_weight). */
 static void conv3x3(struct problem *p, enum kernel k)
 {
-    /*                                  N  K  C  P  Q  R  S  G */
-    static const int32_t w[4][DIM_COUNT] = { { 0, 1, 0, 0, 0, 0, 0, 0 },
-                                             { 0, 0, 1, 0, 0, 0, 0, 0 },
-                                             { 0, 0, 0, 0, 0, 1, 0, 0 },
-                                             { 0, 0, 0, 0, 0, 0, 1, 0 } };
-    static const int32_t in[4][DIM_COUNT] = { { 1, 0, 0, 0, 0, 0, 0, 0 },
-                                              { 0, 0, 1, 0, 0, 0, 0, 0 },
-                                              { 0, 0, 0, 1, 0, 1, 0, 0 },
-                                              { 0, 0, 0, 0, 1, 0, 1, 0 } };
-    static const int32_t out[4][DIM_COUNT] = { { 1, 0, 0, 0, 0, 0, 0, 0 },
-                                               { 0, 1, 0, 0, 0, 0, 0, 0 },
-                                               { 0, 0, 0, 1, 0, 0, 0, 0 },
-                                               { 0, 0, 0, 0, 1, 0, 0, 0 } };
-    static const uint64_t bound[DIM_COUNT] = { 2, 64, 64, 14, 14, 3, 3, 1 };
-    memset(p, 0, sizeof *p);
-    snprintf(p->layer, sizeof p->layer, "conv3x3");
-    p->kernel = k;
-    memcpy(p->bound, bound, sizeof bound);
-    /* 2*64*64*14*14*3*3 = 8192 * 196 * 9 = 14450688 */
-    p->macs = 14450688;
-    if (k == KERNEL_FWD) {
-        set_tensor(&p->tensor[SLOT_WEIGHTS], "W", 4, w);
-        set_tensor(&p->tensor[SLOT_INPUTS], "I", 4, in);
-        set_tensor(&p->tensor[SLOT_OUTPUTS], "O", 4, out);
-    } else if (k == KERNEL_BWD_DATA) {
-        set_tensor(&p->tensor[SLOT_WEIGHTS], "W", 4, w);
-        set_tensor(&p->tensor[SLOT_INPUTS], "dO", 4, out);
-        set_tensor(&p->tensor[SLOT_OUTPUTS], "dI", 4, in);
-    } else {
-        set_tensor(&p->tensor[SLOT_WEIGHTS], "dO", 4, out);
-        set_tensor(&p->tensor[SLOT_INPUTS], "I", 4, in);
-        set_tensor(&p->tensor[SLOT_OUTPUTS], "dW", 4, w);
-    }
+    struct workload *w;
+    struct err e;
+    ck_assert_msg(workload_load(CONV3X3 "workload.json", &w, &e) == 0, "%s", e.msg);
+    ck_assert_msg(workload_derive(w, 0, k, LOWER_NONE, p, &e) == 0, "%s", e.msg);
+    workload_free(w);
 }
 
 static int parse(const char *text, struct mapping_file **mf, struct err *e)
@@ -403,9 +361,7 @@ START_TEST(mapping_bind_should_refuse_a_streaming_kernel)
     struct mapping m;
     struct err e;
     small_arch(&a);
-    conv3x3(&p, KERNEL_FWD);
-    p.kernel = KERNEL_UPDATE;
-    p.is_stream = true;
+    conv3x3(&p, KERNEL_UPDATE);
     ck_assert_int_eq(parse(MAPPING("", LEVEL_DRAM), &mf, &e), 0);
     ck_assert_int_eq(mapping_bind(mf, "m.json", &a, &p, &m, &e), ERR_SCHEMA);
     ck_assert_str_eq(e.msg, "m.json: kernel update of layer \"conv3x3\" streams its tensors "
