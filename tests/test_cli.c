@@ -1,0 +1,418 @@
+/*
+ * End-to-end tests of the trainmap binary ($TRAINMAP, default
+ * build/trainmap), run with fork/exec and no shell.
+ *
+ * Golden cases are data: tests/cli/<case>/ holds `args` (one argument per
+ * line), `expected_code`, `expected_stderr` and optionally
+ * `expected_stdout`, compared exactly.  The conformance test runs
+ * `eval -o` on every tests/validation/<case> and compares the stats JSON
+ * with the case's expected.json (Timeloop's numbers) by the validation
+ * set's comparison rules: levels and tensors matched by name, counts
+ * exactly, energies, EDP and utilization within 1e-9 relative.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/json.h"
+#include "../mapper/mapping_io.h"
+
+#define CLI_DIR "tests/cli"
+#define VALIDATION_DIR "tests/validation"
+#define MAX_ARGS 64
+#define MAX_CASES 256
+
+static const char *binary(void)
+{
+    const char *b = getenv("TRAINMAP");
+    return b && b[0] ? b : "build/trainmap";
+}
+
+/* The whole file, NUL-terminated, or NULL when it cannot be read. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0, n;
+    char *buf = malloc(cap);
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb)
+                free(buf);
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+struct run {
+    int code;       /* exit status, or -1 when killed by a signal */
+    char *out, *err;
+};
+
+/* Runs the binary with args (argv[1..]) and captures both streams. */
+static void run(char *const *args, struct run *r)
+{
+    char out_path[] = "/tmp/trainmap-cli-out-XXXXXX";
+    char err_path[] = "/tmp/trainmap-cli-err-XXXXXX";
+    int fo = mkstemp(out_path), fe = mkstemp(err_path);
+    ck_assert_msg(fo >= 0 && fe >= 0, "mkstemp: %s", strerror(errno));
+    char *argv[MAX_ARGS + 2];
+    int n = 0;
+    argv[n++] = (char *)binary();
+    for (; args[n - 1] && n <= MAX_ARGS; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fo, STDOUT_FILENO);
+        dup2(fe, STDERR_FILENO);
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0)
+            dup2(null, STDIN_FILENO);
+        execv(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    close(fo);
+    close(fe);
+    r->code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r->out = slurp(out_path);
+    r->err = slurp(err_path);
+    unlink(out_path);
+    unlink(err_path);
+    ck_assert_ptr_nonnull(r->out);
+    ck_assert_ptr_nonnull(r->err);
+}
+
+static void run_release(struct run *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* ---- golden cases ---------------------------------------------------- */
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted names of the subfolders of dir, at most MAX_CASES; the
+ * caller frees each name.  Returns how many. */
+static int list_cases(const char *dir, char **names)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < MAX_CASES) {
+        char path[512];
+        struct stat st;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_names);
+    return n;
+}
+
+static void free_names(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+}
+
+static int count_cases(const char *dir)
+{
+    char *names[MAX_CASES];
+    int n = list_cases(dir, names);
+    free_names(names, n);
+    return n;
+}
+
+static char *case_file(const char *name, const char *file)
+{
+    char path[512];
+    snprintf(path, sizeof path, CLI_DIR "/%s/%s", name, file);
+    return slurp(path);
+}
+
+START_TEST(cli_golden_case_should_match_its_expected_output)
+{
+    char *names[MAX_CASES];
+    int n = list_cases(CLI_DIR, names);
+    ck_assert_int_lt(_i, n);
+    const char *name = names[_i];
+    char *args_text = case_file(name, "args");
+    char *code_text = case_file(name, "expected_code");
+    char *want_err = case_file(name, "expected_stderr");
+    char *want_out = case_file(name, "expected_stdout");
+    ck_assert_msg(args_text && code_text && want_err, "%s: args, expected_code and "
+                  "expected_stderr are required", name);
+    char *args[MAX_ARGS + 1];
+    int nargs = 0;
+    for (char *line = args_text; *line && nargs < MAX_ARGS;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        args[nargs++] = line;
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    args[nargs] = NULL;
+    struct run r;
+    run(args, &r);
+    ck_assert_msg(r.code == atoi(code_text), "%s: exit %d, expected %d; stderr:\n%s", name,
+                  r.code, atoi(code_text), r.err);
+    ck_assert_msg(strcmp(r.err, want_err) == 0, "%s: stderr\n%s\nexpected\n%s", name, r.err,
+                  want_err);
+    if (want_out)
+        ck_assert_msg(strcmp(r.out, want_out) == 0, "%s: stdout\n%s\nexpected\n%s", name,
+                      r.out, want_out);
+    run_release(&r);
+    free(args_text);
+    free(code_text);
+    free(want_err);
+    free(want_out);
+    free_names(names, n);
+}
+END_TEST
+
+/* ---- conformance with the validation cases --------------------------- */
+
+struct diff {
+    char text[4096];
+    size_t len;
+    int count;
+};
+
+static void note(struct diff *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records one difference (a line of the failure message). */
+static void note(struct diff *d, const char *fmt, ...)
+{
+    va_list ap;
+    d->count++;
+    if (d->len >= sizeof d->text)
+        return;
+    va_start(ap, fmt);
+    d->len += (size_t)vsnprintf(d->text + d->len, sizeof d->text - d->len, fmt, ap);
+    va_end(ap);
+}
+
+static const cJSON *item(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* Compares want[key] and got[key]: exactly, or within 1e-9 relative. */
+static void compare_number(struct diff *d, const char *path, const cJSON *got,
+                           const cJSON *want, const char *key, bool exact)
+{
+    char p[JSON_PATH_MAX];
+    json_path_key(p, path, key);
+    const cJSON *g = item(got, key), *w = item(want, key);
+    if (!cJSON_IsNumber(w))
+        return;
+    if (!cJSON_IsNumber(g)) {
+        note(d, "%s: missing, expected %.17g\n", p, w->valuedouble);
+        return;
+    }
+    double a = g->valuedouble, b = w->valuedouble;
+    bool ok = exact ? a == b : fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
+    if (!ok)
+        note(d, "%s: %.17g, expected %.17g\n", p, a, b);
+}
+
+static void compare_tensor(struct diff *d, const char *path, const cJSON *got,
+                           const cJSON *want)
+{
+    static const char *const exact[] = { "tile_words", "reads_per_instance",
+                                         "fills_per_instance", "updates_per_instance",
+                                         "reads", "fills", "updates" };
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        compare_number(d, path, got, want, exact[i], true);
+    compare_number(d, path, got, want, "energy_pj", false);
+    if (cJSON_IsTrue(item(got, "kept")) != cJSON_IsTrue(item(want, "kept")))
+        note(d, "%s.kept: differs\n", path);
+    const cJSON *gs = item(got, "slot"), *ws = item(want, "slot");
+    if (!cJSON_IsString(gs) || strcmp(gs->valuestring, ws->valuestring) != 0)
+        note(d, "%s.slot: differs\n", path);
+}
+
+/* Finds the entry of array whose "name" is name. */
+static const cJSON *by_name(const cJSON *array, const char *name)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, array) {
+        const cJSON *n = item(it, "name");
+        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+static void compare_stats(struct diff *d, const cJSON *got, const cJSON *want)
+{
+    static const char *const exact[] = { "macs", "cycles", "compute_cycles" };
+    static const char *const close[] = { "utilization", "energy_pj", "edp" };
+    for (size_t i = 0; i < 3; i++) {
+        compare_number(d, "", got, want, exact[i], true);
+        compare_number(d, "", got, want, close[i], false);
+    }
+    compare_number(d, "compute", item(got, "compute"), item(want, "compute"),
+                   "instances_used", true);
+    compare_number(d, "compute", item(got, "compute"), item(want, "compute"), "energy_pj",
+                   false);
+    const cJSON *wl;
+    int nw = 0;
+    cJSON_ArrayForEach(wl, item(want, "levels")) {
+        char lp[JSON_PATH_MAX];
+        const char *name = item(wl, "name")->valuestring;
+        const cJSON *gl = by_name(item(got, "levels"), name);
+        snprintf(lp, sizeof lp, "levels[%s]", name);
+        nw++;
+        if (!gl) {
+            note(d, "%s: missing\n", lp);
+            continue;
+        }
+        compare_number(d, lp, gl, wl, "instances_used", true);
+        compare_number(d, lp, gl, wl, "cycles", true);
+        compare_number(d, lp, gl, wl, "energy_pj", false);
+        const cJSON *wt;
+        cJSON_ArrayForEach(wt, item(wl, "tensors")) {
+            char tp[2 * JSON_PATH_MAX];
+            const char *tname = item(wt, "name")->valuestring;
+            const cJSON *gt = by_name(item(gl, "tensors"), tname);
+            snprintf(tp, sizeof tp, "%s.tensors[%s]", lp, tname);
+            if (!gt)
+                note(d, "%s: missing\n", tp);
+            else
+                compare_tensor(d, tp, gt, wt);
+        }
+    }
+    if (cJSON_GetArraySize(item(got, "levels")) != nw)
+        note(d, "levels: %d entries, expected %d\n", cJSON_GetArraySize(item(got, "levels")),
+             nw);
+}
+
+START_TEST(cli_eval_should_reproduce_every_validation_case)
+{
+    char *names[MAX_CASES];
+    int n = list_cases(VALIDATION_DIR, names);
+    ck_assert_int_lt(_i, n);
+    const char *name = names[_i];
+    char dir[256], arch[300], wl[300], map[300], exp[300], tmpdir[] = "/tmp/trainmap-cli-XXXXXX";
+    snprintf(dir, sizeof dir, VALIDATION_DIR "/%s", name);
+    snprintf(arch, sizeof arch, "%s/arch.json", dir);
+    snprintf(wl, sizeof wl, "%s/workload.json", dir);
+    snprintf(map, sizeof map, "%s/mapping.json", dir);
+    snprintf(exp, sizeof exp, "%s/expected.json", dir);
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    char out[64];
+    snprintf(out, sizeof out, "%s/stats.json", tmpdir);
+
+    struct mapping_file *mf;
+    struct err e;
+    ck_assert_msg(mapping_load(map, &mf, &e) == 0, "%s", e.msg);
+    char layer[PROBLEM_NAME_MAX], kernel[16];
+    snprintf(layer, sizeof layer, "%s", mf->layer);
+    snprintf(kernel, sizeof kernel, "%s", kernel_name((enum kernel)mf->kernel));
+    mapping_file_free(mf);
+
+    char *args[] = { "eval", "-a", arch, "-w", wl, "--layer", layer, "-k", kernel,
+                     "-m", map, "-o", out, NULL };
+    struct run r;
+    run(args, &r);
+    ck_assert_msg(r.code == 0, "%s: exit %d: %s", name, r.code, r.err);
+    ck_assert_msg(r.err[0] == '\0', "%s: stderr: %s", name, r.err);
+    ck_assert_msg(r.out[0] != '\0', "%s: no table on stdout", name);
+    run_release(&r);
+
+    cJSON *got, *want;
+    ck_assert_msg(json_load(out, &got, &e) == 0, "%s", e.msg);
+    ck_assert_msg(json_load(exp, &want, &e) == 0, "%s", e.msg);
+    unlink(out);
+    rmdir(tmpdir);
+    struct diff d = { .len = 0, .count = 0 };
+    d.text[0] = '\0';
+    compare_stats(&d, got, want);
+    ck_assert_msg(d.count == 0, "%s: %d differences from expected.json:\n%s", name, d.count,
+                  d.text);
+    const cJSON *b = item(got, "bounds");
+    ck_assert_msg(cJSON_IsObject(b) && cJSON_IsNumber(item(b, "energy_ratio")) &&
+                  item(b, "energy_ratio")->valuedouble >= 1.0 - 1e-12 &&
+                  item(b, "cycles_ratio")->valuedouble >= 1.0 - 1e-12,
+                  "%s: a mapping beats its lower bound", name);
+    cJSON_Delete(got);
+    cJSON_Delete(want);
+    free_names(names, n);
+}
+END_TEST
+
+START_TEST(cli_eval_should_leave_no_output_file_when_the_mapping_is_invalid)
+{
+    char tmpdir[] = "/tmp/trainmap-cli-XXXXXX", out[64];
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    snprintf(out, sizeof out, "%s/stats.json", tmpdir);
+    char *args[] = { "eval", "-a", VALIDATION_DIR "/conv3x3_fwd/arch.json",
+                     "-w", VALIDATION_DIR "/conv3x3_fwd/workload.json", "--layer", "conv3x3",
+                     "-k", "fwd", "-m", "tests/data/cli/fanout_too_wide.json", "-o", out, NULL };
+    struct run r;
+    run(args, &r);
+    ck_assert_int_eq(r.code, 1);
+    ck_assert_int_eq(access(out, F_OK), -1);
+    run_release(&r);
+    rmdir(tmpdir);
+}
+END_TEST
+
+START_TEST(cli_cases_should_be_found_from_the_repository_root)
+{
+    /* a wrong working directory would otherwise run zero cases and pass */
+    ck_assert_int_ge(count_cases(CLI_DIR), 30);
+    ck_assert_int_eq(count_cases(VALIDATION_DIR), 16);
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("golden");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, cli_cases_should_be_found_from_the_repository_root);
+    tcase_add_loop_test(tc, cli_golden_case_should_match_its_expected_output, 0,
+                        count_cases(CLI_DIR));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("conformance");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, cli_eval_should_reproduce_every_validation_case, 0,
+                        count_cases(VALIDATION_DIR));
+    tcase_add_test(tc, cli_eval_should_leave_no_output_file_when_the_mapping_is_invalid);
+    suite_add_tcase(s, tc);
+    return s;
+}
