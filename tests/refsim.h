@@ -59,7 +59,8 @@ void refsim_set_order(struct mapping *m, int l, const char *letters);
 /* Draws, from seed alone, a small valid triple: an arch of 2-4 levels
  * (meshes up to 4x4, fanout-only levels, bandwidth limits, block sizes,
  * multiple buffering), one of the three training kernels of a random conv
- * layer derived through workload_derive, and a mapping that refsim_eval
+ * layer (groups 1 or 2, direct or im2col-lowered) derived through
+ * workload_derive, and a mapping that refsim_eval
  * accepts.  The same seed always gives the same triple.  Returns 0, or a
  * negative ERR_* code if the derivation fails. */
 int refsim_random_case(uint64_t seed, struct arch *a, struct problem *p,

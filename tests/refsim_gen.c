@@ -4,8 +4,9 @@
  *
  * Test-only.  Each triple comes from its seed alone through a local
  * splitmix64 generator (no rand(), no shared state), so a failing seed can
- * be replayed.  Problems are derived from a random conv layer through
- * workload_derive, so the projections are the real ones; dims stay small
+ * be replayed.  Problems are derived from a random conv layer (sometimes
+ * grouped, sometimes lowered to a GEMM by im2col) through workload_derive,
+ * so the projections are the real ones; dims stay small
  * (bounds <= 8, a few thousand MACs) so that the brute force stays fast.
  *
  * Also the builders of hand-made cases, for tests that work numbers out by
@@ -169,7 +170,7 @@ static void random_layer(struct rng *r, struct layer *ly)
         ly->R = rng_range(r, 1, 3);
         ly->S = rng_range(r, 1, 3);
     } while (ly->N * ly->K * ly->C * ly->P * ly->Q * ly->R * ly->S > 3000);
-    ly->groups = 1;
+    ly->groups = ly->C % 2 == 0 && ly->K % 2 == 0 && rng_chance(r, 1, 4) ? 2 : 1;
     ly->stride_h = rng_range(r, 1, 2);
     ly->stride_w = rng_range(r, 1, 2);
     ly->dilation_h = rng_range(r, 1, 2);
@@ -308,7 +309,9 @@ int refsim_random_case(uint64_t seed, struct arch *a, struct problem *p,
     w.optimizer = OPT_SGD;
     w.nlayers = 1;
     w.layers = &ly;
-    int rc = workload_derive(&w, 0, kernels[rng_range(&r, 0, 2)], LOWER_NONE, p, &err);
+    enum kernel k = kernels[rng_range(&r, 0, 2)];
+    enum lowering lower = rng_chance(&r, 1, 4) ? LOWER_IM2COL : LOWER_NONE;
+    int rc = workload_derive(&w, 0, k, lower, p, &err);
     if (rc)
         return rc;
     random_arch(&r, a);

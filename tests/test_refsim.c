@@ -176,6 +176,7 @@ enum feature {
     F_SLIDING_SPLIT,    /* a P, Q, R or S dim with factors at two levels */
     F_SLIDING_SPATIAL,  /* a spatial factor over P, Q, R or S */
     F_IRRELEVANT_INSIDE_SLIDING, /* N, K inside a P, Q, R or S temporal loop */
+    F_GROUPS, F_LOWERED,
     F_COUNT
 };
 
@@ -200,6 +201,9 @@ static void note_features(const struct arch *a, const struct problem *p,
         seen[F_DILATION2] |= p->bound[DIM_R] > 1 && in->index[r].coef[DIM_R] == 2;
     }
     seen[F_FOUR_LEVELS] |= a->nlevels == 4;
+    seen[F_GROUPS] |= p->bound[DIM_G] > 1;
+    for (int t = 0; t < SLOT_COUNT; t++)
+        seen[F_LOWERED] |= strstr(p->tensor[t].name, "col") != NULL;
     seen[F_MACS_FANOUT] |= level_spatial(&m->level[a->nlevels - 1]) > 1;
     seen[F_BANDWIDTH_BOUND] |= s->cycles > s->compute_cycles;
     for (int l = 0; l < a->nlevels; l++) {
