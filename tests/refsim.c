@@ -5,6 +5,20 @@
  * per validation case: clarity over speed everywhere.  Every count comes
  * from walking the loop nest with explicit boxes and point sets; nothing is
  * derived in closed form.  See refsim.h.
+ *
+ * Where MODEL.md leaves room, this reading is taken:
+ *  - a level's spatial loops run X before Y (only which instance gets which
+ *    tile depends on it, never a count);
+ *  - in a chain of fanout levels (R6, R8), a child of one fanout level is
+ *    compared with its siblings by the deltas of all the consumers below
+ *    it, position by position; each group then counts as its first child;
+ *  - "current \ previous" is the exact point-set difference, also when the
+ *    translation moves along several axes;
+ *  - the MACs are the consumer of the innermost keeper: every cycle of the
+ *    full nest is a step and receives its whole one-point box (R5);
+ *  - R7's D spans all of p's spatial factors, X and Y;
+ *  - R10's weight-, input- and output-shaped tensors follow from the kernel
+ *    (DESIGN.md section 2's slot table), not from problem.shape_order.
  */
 #include "refsim.h"
 
@@ -74,7 +88,8 @@ static void nest_build(const struct mapping *m, struct nest *n)
     }
 }
 
-/* ext[d]: the product of dim d's factors over the loops selected by keep. */
+/* ext[d]: the product of dim d's factors over the loops at level `from` and
+ * inside it, and over level spatial_level's spatial loops (-1: none). */
 static void nest_extents(const struct nest *n, int from, int spatial_level,
                          uint64_t ext[DIM_COUNT])
 {
@@ -150,23 +165,19 @@ struct pset {
     int64_t *pt;
 };
 
-/* Whole-tensor box, to linearise points. */
-struct lin {
-    struct box whole;
-};
-
-static int64_t lin_index(const struct lin *li, const int64_t x[])
+/* Point x's linear index in the whole tensor's box. */
+static int64_t lin_index(const struct box *whole, const int64_t x[])
 {
     int64_t v = 0;
-    for (int r = 0; r < li->whole.rank; r++)
-        v = v * li->whole.ext[r] + (x[r] - li->whole.lo[r]);
+    for (int r = 0; r < whole->rank; r++)
+        v = v * whole->ext[r] + (x[r] - whole->lo[r]);
     return v;
 }
 
 /* s = cur \ prev, or all of cur when prev is NULL.  Points come out in
  * increasing linear order because the odometer runs the first index
  * slowest, as lin_index weighs it heaviest. */
-static void pset_fill(struct pset *s, const struct lin *li, const struct box *cur,
+static void pset_fill(struct pset *s, const struct box *whole, const struct box *cur,
                       const struct box *prev)
 {
     int64_t x[TENSOR_MAX_RANK];
@@ -175,7 +186,7 @@ static void pset_fill(struct pset *s, const struct lin *li, const struct box *cu
         x[r] = cur->lo[r];
     for (;;) {
         if (!prev || !box_contains(prev, x))
-            s->pt[s->n++] = lin_index(li, x);
+            s->pt[s->n++] = lin_index(whole, x);
         int r = cur->rank - 1;
         while (r >= 0 && ++x[r] == cur->lo[r] + cur->ext[r]) {
             x[r] = cur->lo[r];
@@ -238,7 +249,7 @@ struct walk {
  * time steps are R4's sampled nest; for the MACs every cycle of the full
  * nest, each receiving its whole (one-point) box (R5: no reuse over time). */
 static int walk_pair(const struct nest *n, const struct tensor_spec *t,
-                     const struct lin *li, int server, int consumer, struct walk *out)
+                     const struct box *whole, int server, int consumer, struct walk *out)
 {
     const bool macs = consumer == n->nlevels;
     const int above = n->first[consumer];
@@ -283,6 +294,8 @@ static int walk_pair(const struct nest *n, const struct tensor_spec *t,
     memset(out, 0, sizeof *out);
     bool first_step = true;
     for (;;) {
+        /* R4: a step counts w = the product of (n - 1) over the loops at
+         * iteration 1 (every MAC cycle counts once). */
         uint64_t w = 1;
         for (int i = 0; i < nt && !macs; i++)
             if (idx[tl[i]] == 1)
@@ -299,9 +312,14 @@ static int walk_pair(const struct nest *n, const struct tensor_spec *t,
             struct box cur;
             box_project(t, base, ext, &cur);
 
+            /* R4: the first box is received whole, and so is every MAC
+             * cycle's (R5); otherwise the translation decides:
+             *   none remembered: current \ previous, remember it;
+             *   the remembered one: current \ previous;
+             *   any other: the whole box, forget the remembered one. */
             struct child *c = &ch[k];
-            bool whole = first_step || macs;
-            if (!whole) {
+            bool all = first_step || macs;
+            if (!all) {
                 int64_t tr[TENSOR_MAX_RANK];
                 bool same = true;
                 for (int r = 0; r < cur.rank; r++) {
@@ -312,17 +330,19 @@ static int walk_pair(const struct nest *n, const struct tensor_spec *t,
                     c->remembered = true;
                     memcpy(c->translation, tr, sizeof tr);
                 } else if (!same) {
-                    whole = true;
+                    all = true;
                     c->remembered = false;
                 }
             }
-            pset_fill(&c->delta, li, &cur, whole ? NULL : &c->prev);
+            pset_fill(&c->delta, whole, &cur, all ? NULL : &c->prev);
             c->prev = cur;
         }
         out->served += w * group_reads(ch, fan, nfan, 0, nchild);
         out->received += w * ch[0].delta.n;
         first_step = false;
 
+        /* The next step in time order: the innermost loop advances first;
+         * sampled loops run iterations 0 and 1, the MACs' every one. */
         int i = nt - 1;
         for (; i >= 0; i--) {
             const struct loop *lp = &n->loop[tl[i]];
@@ -357,11 +377,33 @@ static void level_fanout(const struct arch *a, int l, uint64_t *fx, uint64_t *fy
     *fy = cy / a->level[l].mesh_y;
 }
 
+/* What must hold before the nest can even be built: one mapping level per
+ * arch level, each order a permutation of the dims. */
+static bool mapping_shaped(const struct arch *a, const struct problem *p,
+                           const struct mapping *m)
+{
+    if (p->is_stream || a->nlevels < 1 || a->nlevels > ARCH_MAX_LEVELS ||
+        m->nlevels != a->nlevels || !a->compute.mesh_x || !a->compute.mesh_y)
+        return false;
+    for (int l = 0; l < m->nlevels; l++) {
+        bool seen[DIM_COUNT] = { false };
+        if (!a->level[l].mesh_x || !a->level[l].mesh_y)
+            return false;
+        for (int i = 0; i < DIM_COUNT; i++) {
+            int d = m->level[l].order[i];
+            if (d >= DIM_COUNT || seen[d])
+                return false;
+            seen[d] = true;
+        }
+    }
+    return true;
+}
+
+/* R2 on a shaped mapping: factor products, fanouts, the outermost level
+ * keeping every slot, capacities. */
 static bool mapping_fits(const struct arch *a, const struct problem *p,
                          const struct mapping *m, const struct nest *n)
 {
-    if (p->is_stream || a->nlevels < 1 || m->nlevels != a->nlevels)
-        return false;
     for (int d = 0; d < DIM_COUNT; d++) {
         uint64_t prod = 1;
         for (int l = 0; l < m->nlevels; l++) {
@@ -374,13 +416,6 @@ static bool mapping_fits(const struct arch *a, const struct problem *p,
             return false;
     }
     for (int l = 0; l < m->nlevels; l++) {
-        bool seen[DIM_COUNT] = { false };
-        for (int i = 0; i < DIM_COUNT; i++) {
-            int d = m->level[l].order[i];
-            if (d >= DIM_COUNT || seen[d])
-                return false;
-            seen[d] = true;
-        }
         uint64_t fx, fy, px = 1, py = 1;
         level_fanout(a, l, &fx, &fy);
         for (int d = 0; d < DIM_COUNT; d++) {
@@ -420,13 +455,13 @@ static int tensor_counts(const struct arch *a, const struct mapping *m,
                          struct counts cnt[ARCH_MAX_LEVELS])
 {
     const struct tensor_spec *t = &p->tensor[s];
-    struct lin li;
+    struct box whole;
     {
         int64_t base[DIM_COUNT] = { 0 };
         uint64_t ext[DIM_COUNT];
         for (int d = 0; d < DIM_COUNT; d++)
             ext[d] = p->bound[d];
-        box_project(t, base, ext, &li.whole);
+        box_project(t, base, ext, &whole);
     }
     memset(cnt, 0, ARCH_MAX_LEVELS * sizeof *cnt);
 
@@ -439,7 +474,7 @@ static int tensor_counts(const struct arch *a, const struct mapping *m,
         while (consumer < n->nlevels && !level_keeps(a, m, consumer, s))
             consumer++;
         struct walk w;
-        int rc = walk_pair(n, t, &li, server, consumer, &w);
+        int rc = walk_pair(n, t, &whole, server, consumer, &w);
         if (rc)
             return rc;
         cnt[server].ca = w.served;
@@ -448,7 +483,7 @@ static int tensor_counts(const struct arch *a, const struct mapping *m,
     }
 
     /* R7: partitions, level by level through every level. */
-    cnt[0].partition = box_size(&li.whole);
+    cnt[0].partition = box_size(&whole);
     for (int c = 1; c < n->nlevels; c++) {
         int pl = c - 1;
         bool fans = false;
@@ -517,7 +552,7 @@ int refsim_eval(const struct arch *a, const struct problem *p,
     memset(out, 0, sizeof *out);
     if (!n)
         return ERR_NOMEM;
-    if (m->nlevels < 1 || m->nlevels > ARCH_MAX_LEVELS) {
+    if (!mapping_shaped(a, p, m)) {
         rc = ERR_INVALID_MAPPING;
         goto out_free;
     }

@@ -91,6 +91,14 @@ void refsim_conv_problem(struct problem *p, enum kernel k, struct refsim_shape s
     out.index[1].coef[DIM_K] = 1;
     out.index[2].coef[DIM_P] = 1;
     out.index[3].coef[DIM_Q] = 1;
+    /* The slots of the weight-, input- and output-shaped tensors. */
+    const uint8_t order[3][SLOT_COUNT] = {
+        { SLOT_WEIGHTS, SLOT_INPUTS, SLOT_OUTPUTS },
+        { SLOT_WEIGHTS, SLOT_OUTPUTS, SLOT_INPUTS },
+        { SLOT_OUTPUTS, SLOT_INPUTS, SLOT_WEIGHTS },
+    };
+    memcpy(p->shape_order, order[k == KERNEL_FWD ? 0 : k == KERNEL_BWD_DATA ? 1 : 2],
+           sizeof p->shape_order);
     if (k == KERNEL_FWD) {
         p->tensor[SLOT_WEIGHTS] = w;
         p->tensor[SLOT_INPUTS] = in;

@@ -37,10 +37,7 @@ static void check_tensor(const struct model_stats *s, int l, enum slot slot,
  * bounding box spans (7 - 1) * 2 + 1 = 13 of them. */
 START_TEST(refsim_tile_should_span_the_strided_gaps)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 2);
     refsim_derive_fanouts(&a);
     refsim_conv_problem(&p, KERNEL_FWD, (struct refsim_shape){ .p = 7, .stride = 2 });
@@ -58,10 +55,7 @@ END_TEST
  * the R loop at level 0, level 1's tile is one row. */
 START_TEST(refsim_tile_should_span_the_dilated_window)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 2);
     refsim_derive_fanouts(&a);
     refsim_conv_problem(&p, KERNEL_FWD, (struct refsim_shape){ .r = 3, .dilation = 2 });
@@ -91,10 +85,7 @@ static void strided_case(struct arch *a, struct problem *p, struct mapping *m)
 
 START_TEST(refsim_should_reject_factors_that_do_not_multiply_to_the_bound)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     strided_case(&a, &p, &m);
     m.level[1].temporal[DIM_P] = 6;
     ck_assert_int_eq(refsim_eval(&a, &p, &m, &s), ERR_INVALID_MAPPING);
@@ -104,10 +95,7 @@ END_TEST
 /* floor(42 / 2) = 21 holds the 21 words; floor(41 / 2) = 20 does not. */
 START_TEST(refsim_should_reject_tiles_over_the_buffered_capacity)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     strided_case(&a, &p, &m);
     a.level[1].size_kind = SIZE_SHARED;
     a.level[1].multiple_buffering = 2;
@@ -125,10 +113,7 @@ END_TEST
 /* Per-slot sizes: I's 13 words need 13 in the inputs slot. */
 START_TEST(refsim_should_reject_a_tile_over_its_slot_size)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     strided_case(&a, &p, &m);
     a.level[1].size_kind = SIZE_PER_SLOT;
     a.level[1].slot_size_words[SLOT_WEIGHTS] = 1;
@@ -143,10 +128,7 @@ END_TEST
 /* Two MACs below one level: a fanout of 2 x 1. */
 START_TEST(refsim_should_reject_spatial_factors_beyond_the_fanout)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 1);
     a.compute.mesh_x = 2;
     refsim_derive_fanouts(&a);
@@ -167,10 +149,7 @@ END_TEST
 
 START_TEST(refsim_should_reject_an_outermost_level_that_does_not_keep_a_tensor)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     strided_case(&a, &p, &m);
     m.level[0].bypass[SLOT_WEIGHTS] = true;
     ck_assert_int_eq(refsim_eval(&a, &p, &m, &s), ERR_INVALID_MAPPING);
@@ -188,10 +167,7 @@ END_TEST
  * P2 loop is the only temporal one: 2 cycles, utilization 16 / (16 * 2). */
 START_TEST(refsim_instances_should_multiply_the_spatial_factors_above)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 3);
     a.level[1].mesh_x = 2;
     a.level[2].mesh_x = 4;
@@ -247,10 +223,7 @@ static void sliding_case(struct arch *a, struct problem *p, struct mapping *m,
  *  Level 0 reads what level 1 receives: W 9, I 18, O updates 12, reads 0. */
 START_TEST(refsim_window_sliding_by_a_constant_step_should_be_credited_the_halo)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     sliding_case(&a, &p, &m, "KP");
     eval_ok(&a, &p, &m, &s);
     ck_assert_uint_eq(s.compute_cycles, 36);
@@ -269,10 +242,7 @@ END_TEST
  * 3, no halo credit.  W now moves every K step: 3 * 12 = 36. */
 START_TEST(refsim_irrelevant_loop_inside_a_sliding_loop_should_lose_the_halo_credit)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     sliding_case(&a, &p, &m, "PK");
     eval_ok(&a, &p, &m, &s);
     check_tensor(&s, 1, SLOT_INPUTS, 3, 36, 12, 0);
@@ -291,10 +261,7 @@ END_TEST
  * 5 + 3 = 8; level 0 reads 8, level 1 reads 20. */
 START_TEST(refsim_split_sliding_loop_should_get_a_whole_box_after_the_outer_step)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 3);
     refsim_derive_fanouts(&a);
     refsim_conv_problem(&p, KERNEL_FWD, (struct refsim_shape){ .k = 2, .p = 6, .r = 3 });
@@ -317,10 +284,7 @@ END_TEST
  * exist.  Level 1's tile (rows p..p+1): 2, then +1: 1; 3 in all. */
 START_TEST(refsim_window_returning_to_where_it_was_should_be_charged_whole)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 3);
     refsim_derive_fanouts(&a);
     refsim_conv_problem(&p, KERNEL_FWD, (struct refsim_shape){ .p = 2, .r = 2 });
@@ -341,10 +305,7 @@ END_TEST
  * 3 * 2 = 6, reads 6 - 6 (the whole O) = 0. */
 START_TEST(refsim_innermost_level_should_serve_each_distinct_element_once_a_cycle)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 1);
     a.compute.mesh_x = a.compute.mesh_y = 2;
     refsim_derive_fanouts(&a);
@@ -365,10 +326,7 @@ END_TEST
  * MAC in each of the 4 cycles. */
 START_TEST(refsim_stationary_operand_should_still_be_read_every_cycle)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 2);
     refsim_derive_fanouts(&a);
     refsim_conv_problem(&p, KERNEL_FWD, (struct refsim_shape){ .n = 4 });
@@ -391,10 +349,7 @@ END_TEST
  * reads 2 - 2 = 0.  A fanout-only level's bandwidth meets no demand. */
 START_TEST(refsim_fanout_chain_should_multiply_its_group_counts)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 3);
     a.level[1].mesh_x = 2;
     a.level[2].mesh_x = 4;
@@ -423,10 +378,7 @@ END_TEST
  * 0, 1, 1, 2: 3 groups, 3 reads. */
 START_TEST(refsim_merged_fanout_should_group_across_the_whole_mesh)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 2);
     a.level[1].mesh_x = a.level[1].mesh_y = 2;
     a.compute.mesh_x = a.compute.mesh_y = 2;
@@ -451,10 +403,7 @@ END_TEST
  * W[k, c]: level 1 receives 4 distinct words; 2 groups: level 0 reads 8. */
 START_TEST(refsim_reduced_partial_sums_should_come_back_as_fills_to_every_child)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 2);
     a.level[1].mesh_x = 2;
     a.compute.mesh_x = 2;
@@ -488,10 +437,7 @@ END_TEST
  * updates 5, reads 0. */
 START_TEST(refsim_partition_should_round_down_when_child_tiles_overlap)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 3);
     a.level[2].mesh_x = 2;
     a.compute.mesh_x = 2;
@@ -514,10 +460,7 @@ END_TEST
  * moves 2 rows): fills 0.  Level 0: updates 2, reads 0. */
 START_TEST(refsim_result_with_gaps_should_have_no_reads_or_fills)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 2);
     refsim_derive_fanouts(&a);
     refsim_conv_problem(&p, KERNEL_BWD_DATA, (struct refsim_shape){ .p = 2, .stride = 2 });
@@ -538,10 +481,7 @@ END_TEST
  * distinct words (N2 multicast), 2 cycles: 4. */
 START_TEST(refsim_bypassed_weight_should_be_read_from_the_next_level_once_a_cycle)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 3);
     a.level[2].mesh_x = a.level[2].mesh_y = 2;
     a.compute.mesh_x = a.compute.mesh_y = 2;
@@ -572,10 +512,7 @@ END_TEST
  * 151.75 * 36 = 5463. */
 START_TEST(refsim_energy_should_charge_whole_blocks)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     sliding_case(&a, &p, &m, "KP");
     a.level[0].block_words = 8;
     a.level[0].read_pj = 2.0;
@@ -610,10 +547,7 @@ END_TEST
  *    = 0.9230769230769231, 36 / that = 39. */
 START_TEST(refsim_cycles_should_follow_the_bandwidth_in_double_precision)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     sliding_case(&a, &p, &m, "KP");
     a.level[0].read_bw = 0.75;
     eval_ok(&a, &p, &m, &s);
@@ -646,10 +580,7 @@ END_TEST
  * = 0.49999999999999994, 18 / that = 36.00000000000001: 37 cycles. */
 START_TEST(refsim_demands_should_be_summed_weight_input_output_shaped)
 {
-    struct arch a;
-    struct problem p;
-    struct mapping m;
-    struct model_stats s;
+    struct arch a; struct problem p; struct mapping m; struct model_stats s;
     refsim_simple_arch(&a, 2);
     a.level[1].write_bw = 1.5;
     refsim_derive_fanouts(&a);
