@@ -10,6 +10,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,6 +142,10 @@ static double tensor_energy(const struct arch_level *al, uint64_t instances,
                             const struct tensor_stats *ts)
 {
     uint64_t b = al->block_words;
+    if (b == 1)
+        return (double)instances * ((double)ts->reads * al->read_pj +
+                                    (double)ts->fills * al->fill_pj +
+                                    (double)ts->updates * al->update_pj);
     return (double)instances *
            ((double)ceil_div(ts->reads, b) * al->read_pj +
             (double)ceil_div(ts->fills, b) * al->fill_pj +
@@ -152,6 +157,8 @@ static double tensor_energy(const struct arch_level *al, uint64_t instances,
 static uint64_t level_cycles(const struct arch_level *al, const struct level_stats *ls,
                              const uint8_t *order, uint64_t compute_cycles)
 {
+    if (!isfinite(al->read_bw) && !isfinite(al->write_bw) && !isfinite(al->shared_bw))
+        return compute_cycles;
     double cc = (double)compute_cycles, rd = 0, wd = 0;
     for (int i = 0; i < ls->ntensors; i++) {
         const struct tensor_stats *ts = &ls->tensor[order[i]];
@@ -250,7 +257,10 @@ int model_eval(const struct arch *a, const struct problem *p,
     if (rc < 0)
         return rc;
     int L = a->nlevels;
-    memset(out, 0, sizeof *out);
+    /* Clear only what this arch uses: the struct is large and this is the
+     * mapper's hot path. */
+    memset(out, 0, offsetof(struct model_stats, level));
+    memset(out->level, 0, sizeof out->level[0] * (size_t)L);
     out->macs = p->macs;
     out->compute_cycles = n.compute_cycles;
     out->nlevels = L;

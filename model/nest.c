@@ -235,6 +235,46 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
  */
 #define GROUP_BITMAP_BITS (1u << 18)
 
+/*
+ * Distinct values of a*x + b*y, 0 <= x < n1, 0 <= y < n2, when dims d1 and
+ * d2 move exactly one shared index with steps of one sign (a window split
+ * over P and R, say).  With a' = a/g, b' = b/g (g = gcd), the pairs with
+ * equal values form chains (x + k b', y - k a'); each chain is one value, so
+ * the count is the number of pairs minus those with a predecessor:
+ * n1 n2 - (n1 - b')+ (n2 - a')+.  Returns 0 when the dims do not fit that
+ * shape (the caller then enumerates).
+ */
+static uint64_t coupled_pair(const struct nest *n, const struct tensor_spec *t,
+                             int f, int d1, int d2)
+{
+    int shared = -1;
+    for (int i = 0; i < t->rank; i++) {
+        bool u1 = t->index[i].coef[d1] != 0, u2 = t->index[i].coef[d2] != 0;
+        if (u1 != u2)
+            return 0;           /* one of them also moves another index */
+        if (u1) {
+            if (shared >= 0)
+                return 0;
+            shared = i;
+        }
+    }
+    int64_t c1 = t->index[shared].coef[d1], c2 = t->index[shared].coef[d2];
+    if ((c1 < 0) != (c2 < 0))
+        return 0;
+    uint64_t a = (uint64_t)abs64(c1) * n->ext[f + 1][d1];
+    uint64_t b = (uint64_t)abs64(c2) * n->ext[f + 1][d2];
+    uint64_t g = a, r = b;
+    while (r) {
+        uint64_t tmp = g % r;
+        g = r;
+        r = tmp;
+    }
+    uint64_t n1 = n->spatial[f][d1], n2 = n->spatial[f][d2];
+    uint64_t a1 = a / g, b1 = b / g;
+    uint64_t pred = (n1 > b1 ? n1 - b1 : 0) * (n2 > a1 ? n2 - a1 : 0);
+    return n1 * n2 - pred;
+}
+
 uint64_t nest_groups(const struct nest *n, enum slot s, int f)
 {
     const struct tensor_spec *t = &n->prob->tensor[s];
@@ -274,6 +314,13 @@ uint64_t nest_groups(const struct nest *n, enum slot s, int f)
         if (nm == 1) {
             groups *= n->spatial[f][member[0]];
             continue;
+        }
+        if (nm == 2) {
+            uint64_t pair = coupled_pair(n, t, f, member[0], member[1]);
+            if (pair) {
+                groups *= pair;
+                continue;
+            }
         }
         /* Ranges of the touched indices, for a mixed-radix code. */
         int64_t lo[TENSOR_MAX_RANK], radix[TENSOR_MAX_RANK];
