@@ -553,7 +553,8 @@ static bool order_allows(const struct level_constraint *lc, const struct mapping
             continue;
         nloops++;
         if (matched < k) {
-            while (j < lc->order_prefix_len && ml->temporal[lc->order_prefix[j]] <= 1)
+            while (j < lc->order_prefix_len && (lc->order_prefix[j] >= DIM_COUNT ||
+                                                ml->temporal[lc->order_prefix[j]] <= 1))
                 j++;
             if (lc->order_prefix[j] != dim)
                 return false;
