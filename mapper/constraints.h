@@ -10,7 +10,9 @@
  *   "@array"      the innermost level whose fanout is above 1 x 1 (the level
  *                 that spreads work over the PE array; for an arch whose
  *                 innermost level fans out to several MACs, that level).
- * A name starting with '@' is always read as a role.
+ * A name starting with '@' is always read as a role.  Two entries that
+ * resolve to one level are an error, so a file with both "@array" and
+ * "@innermost" fits only arches where the two differ.
  * Like mappings, reading has two stages: constraints_load checks the file
  * alone; constraints_bind resolves it against an arch into struct
  * constraints, which the mapspace reads.
