@@ -5,6 +5,7 @@
  * and constraints_allow on the validation mappings and hand-made ones.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +54,11 @@ static int bind_files(const char *path, const char *arch_path, struct constraint
     return rc;
 }
 
-/* The mapping of validation case dir (arch.json, workload.json with one
- * layer, mapping.json), bound; *a receives the case's arch. */
-static void validation_mapping(const char *dir, struct arch **a, struct mapping *m)
+/* A mapping bound to the arch and the one-layer workload of validation
+ * case dir: its mapping.json, or text (read as "m.json") when not NULL;
+ * *a receives the case's arch. */
+static void case_mapping(const char *dir, const char *text, struct arch **a,
+                         struct mapping *m)
 {
     char path[256];
     struct workload *w;
@@ -67,7 +70,10 @@ static void validation_mapping(const char *dir, struct arch **a, struct mapping 
     snprintf(path, sizeof path, "tests/validation/%s/workload.json", dir);
     ck_assert_msg(workload_load(path, &w, &e) == 0, "%s", e.msg);
     snprintf(path, sizeof path, "tests/validation/%s/mapping.json", dir);
-    ck_assert_msg(mapping_load(path, &mf, &e) == 0, "%s", e.msg);
+    if (text)
+        snprintf(path, sizeof path, "m.json");
+    int rc = text ? mapping_parse(path, text, strlen(text), &mf, &e) : mapping_load(path, &mf, &e);
+    ck_assert_msg(rc == 0, "%s", e.msg);
     ck_assert_msg(workload_derive(w, 0, (enum kernel)mf->kernel, LOWER_NONE, &p, &e) == 0,
                   "%s", e.msg);
     ck_assert_msg(mapping_bind(mf, path, *a, &p, m, &e) == 0, "%s", e.msg);
@@ -83,7 +89,7 @@ static bool allow_text(const char *dir, const char *text, const char **why)
     struct mapping m;
     struct constraints c;
     struct err e;
-    validation_mapping(dir, &a, &m);
+    case_mapping(dir, NULL, &a, &m);
     ck_assert_msg(bind_text(text, a, &c, &e) == 0, "%s", e.msg);
     arch_free(a);
     *why = "untouched";
@@ -421,6 +427,30 @@ START_TEST(every_preset_should_bind_to_every_shipped_arch_that_can_run_it)
 }
 END_TEST
 
+START_TEST(preset_table_should_name_every_shipped_arch)
+{
+    /* the table's roles are worked out by hand per arch: a new preset in
+     * arch/presets must be added to it */
+    DIR *dir = opendir(ARCHES);
+    struct dirent *ent;
+    int n = 0;
+    ck_assert_ptr_nonnull(dir);
+    while ((ent = readdir(dir))) {
+        size_t len = strlen(ent->d_name);
+        if (len < 6 || strcmp(ent->d_name + len - 5, ".json") != 0)
+            continue;
+        bool listed = false;
+        for (int i = 0; i < NARCHES && !listed; i++)
+            listed = strlen(preset_arches[i].arch) == len - 5 &&
+                     strncmp(ent->d_name, preset_arches[i].arch, len - 5) == 0;
+        ck_assert_msg(listed, "%s is missing from preset_arches", ent->d_name);
+        n++;
+    }
+    closedir(dir);
+    ck_assert_int_eq(n, NARCHES);
+}
+END_TEST
+
 START_TEST(weight_stationary_should_pin_k_by_c_and_one_weight_per_pe)
 {
     struct constraints c;
@@ -455,7 +485,7 @@ START_TEST(constraints_allow_should_accept_every_validation_mapping_when_unconst
     struct arch *a;
     struct mapping m;
     struct constraints c;
-    validation_mapping(validation_cases[_i], &a, &m);
+    case_mapping(validation_cases[_i], NULL, &a, &m);
     constraints_init(&c, a);
     ck_assert(constraints_allow(&c, &m, NULL));
     arch_free(a);
@@ -521,7 +551,7 @@ END_TEST
  * RegisterFile to the GlobalBuffer (K 2x2 = 4, R 3, S 3), so the register
  * file loops over P alone and may drop inputs and outputs. */
 #define WS_MAPPING(bypass) \
-    "{\"levels\": [{\"level\": \"DRAM\", \"temporal\": {\"N\": 2, \"K\": 4, \"C\": 4}, \"order\": \"NKC\"}," \
+    "{\"layer\": \"conv3x3\", \"kernel\": \"fwd\", \"levels\": [{\"level\": \"DRAM\", \"temporal\": {\"N\": 2, \"K\": 4, \"C\": 4}, \"order\": \"NKC\"}," \
     " {\"level\": \"GlobalBuffer\", \"temporal\": {\"K\": 4, \"C\": 4, \"P\": 2, \"Q\": 14, \"R\": 3, \"S\": 3}," \
     "  \"order\": \"KCPQRS\", \"spatial\": {\"x\": {\"K\": 4}, \"y\": {\"C\": 4}}}," \
     " {\"level\": \"RegisterFile\", \"temporal\": {\"P\": 7}, \"order\": \"P\", \"bypass\": [" bypass "]}]}"
@@ -530,20 +560,11 @@ static bool allow_ws_preset(const char *mapping_text, const char **why)
 {
     struct arch *a;
     struct mapping m;
-    struct mapping_file *mf;
     struct constraints c;
-    struct problem p;
-    struct workload *w;
     struct err e;
-    validation_mapping(CONV, &a, &m);
-    ck_assert_int_eq(workload_load("tests/validation/" CONV "/workload.json", &w, &e), 0);
-    ck_assert_int_eq(workload_derive(w, 0, KERNEL_FWD, LOWER_NONE, &p, &e), 0);
-    ck_assert_int_eq(mapping_parse("m.json", mapping_text, strlen(mapping_text), &mf, &e), 0);
-    ck_assert_msg(mapping_bind(mf, "m.json", a, &p, &m, &e) == 0, "%s", e.msg);
+    case_mapping(CONV, mapping_text, &a, &m);
     ck_assert_int_eq(bind_files(PRESETS "weight_stationary.json", ARCHES "validation-16pe.json",
                                 &c, &e), 0);
-    mapping_file_free(mf);
-    workload_free(w);
     arch_free(a);
     *why = "untouched";
     return constraints_allow(&c, &m, why);
@@ -564,7 +585,7 @@ START_TEST(constraints_allow_should_reject_a_mapping_of_another_level_count)
     struct mapping m;
     struct constraints c;
     const char *why = NULL;
-    validation_mapping("tutorial_01_ws", &small, &m);   /* 2 levels */
+    case_mapping("tutorial_01_ws", NULL, &small, &m);   /* 2 levels */
     a = load_arch(ARCHES "validation-16pe.json");       /* 3 levels */
     constraints_init(&c, a);
     ck_assert(!constraints_allow(&c, &m, &why));
@@ -595,6 +616,7 @@ Suite *constraints_suite(void)
     tcase_add_test(tc, constraints_bind_should_keep_the_end_of_a_long_file_name_in_source);
     tcase_add_loop_test(tc, every_preset_should_bind_to_every_shipped_arch_that_can_run_it, 0,
                         NPRESETS * NARCHES);
+    tcase_add_test(tc, preset_table_should_name_every_shipped_arch);
     tcase_add_test(tc, weight_stationary_should_pin_k_by_c_and_one_weight_per_pe);
     suite_add_tcase(s, tc);
 
