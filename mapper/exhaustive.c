@@ -1,12 +1,27 @@
 /*
  * exhaustive: every point of a shard's part of the mapspace, in the
- * enumeration order of mapspace.h.  When every shard completes, the best
- * point is the optimum of the space.
+ * enumeration order of mapspace.h, with branch and bound.  When every shard
+ * completes, the best point is the optimum of the space.
  *
- * The hot loop of the mapper: per factorization it walks the order
- * combinations and evaluates each with the model; the stop flags are read
- * every few thousand evaluations.
+ * The hot loop of the mapper.  Per factorization it walks the order
+ * combinations and evaluates each with the model.  Partial factorizations
+ * are cut when a lower bound of every completion exceeds the incumbent:
+ *
+ *   cycles >= macs / (the most MACs a completion can use), so an array
+ *            that the inner levels already leave idle cannot win on EDP;
+ *   energy >= the MACs, plus, for each tensor and each pair of levels
+ *            whose factors are known, what the inner level must receive
+ *            at the least (its tile times the positions its known loops
+ *            move it to without overlap) and what its parent must read for
+ *            it, plus what the MACs read from the innermost keeper
+ *            (exact once the levels below it are known), plus the whole
+ *            tensor once at the outermost level.
+ * Both are bounds of the model's own counts (MODEL.md R4-R7), so a cut
+ * never loses a point that could beat the incumbent.
  */
+#include <math.h>
+#include <string.h>
+
 #include "strategy.h"
 
 #define CHECK_EVERY 2048
@@ -15,7 +30,169 @@ struct walk {
     struct search_ctx *c;
     struct shard_best *best;
     unsigned since_check;
+    double energy_lb[ARCH_MAX_LEVELS + 1];  /* once levels >= l are known */
+    uint8_t single_dims[SLOT_COUNT];        /* see single_index_dims */
 };
+
+/* Dims of t that only appear in indices of their own (no other dim of
+ * bound > 1 shares the index): moving along them never overlaps. */
+static uint8_t single_index_dims(const struct problem *p, const struct tensor_spec *t)
+{
+    uint8_t mask = 0;
+    for (int d = 0; d < DIM_COUNT; d++) {
+        if (p->bound[d] <= 1 || !tensor_uses_dim(t, (enum dim)d))
+            continue;
+        bool alone = true;
+        for (int i = 0; i < t->rank && alone; i++) {
+            if (!t->index[i].coef[d])
+                continue;
+            for (int e = 0; e < DIM_COUNT; e++)
+                if (e != d && t->index[i].coef[e] && p->bound[e] > 1)
+                    alone = false;
+        }
+        if (alone)
+            mask |= (uint8_t)(1u << d);
+    }
+    return mask;
+}
+
+static uint64_t box_words(const struct tensor_spec *t, const uint64_t *ext)
+{
+    uint64_t w = 1;
+    for (int i = 0; i < t->rank; i++) {
+        uint64_t e = 1;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            int64_t c = t->index[i].coef[d];
+            if (c)
+                e += (uint64_t)(c < 0 ? -c : c) * (ext[d] - 1);
+        }
+        w *= e;
+    }
+    return w;
+}
+
+/* The energy bound of any completion of m whose levels >= kl are known. */
+static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
+{
+    const struct mapspace *s = w->c->space;
+    const struct arch *a = s->arch;
+    const struct problem *p = s->prob;
+    int L = s->nlevels;
+    uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
+    double sp[ARCH_MAX_LEVELS];
+    for (int d = 0; d < DIM_COUNT; d++)
+        ext[L][d] = 1;
+    for (int j = L - 1; j >= kl; j--) {
+        const struct mapping_level *ml = &m->level[j];
+        sp[j] = 1;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            ext[j][d] = ext[j + 1][d] * ml->temporal[d] * ml->spatial_x[d] * ml->spatial_y[d];
+            sp[j] *= (double)ml->spatial_x[d] * ml->spatial_y[d];
+        }
+    }
+    double energy = (double)p->macs * a->compute.energy_pj;
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        const struct tensor_spec *t = &p->tensor[sl];
+        bool result = sl == SLOT_OUTPUTS;
+        uint8_t single = w->single_dims[sl];
+        double top = 0;     /* what level 0 must read (or take as updates) */
+        for (int pl = 0; pl < L; pl++) {
+            if (!a->level[pl].keeps[sl] || m->level[pl].bypass[sl])
+                continue;
+            int c = pl + 1;
+            while (c < L && (!a->level[c].keeps[sl] || m->level[c].bypass[sl]))
+                c++;
+            if (c < kl)
+                continue;
+            const struct arch_level *par = &a->level[pl];
+            double par_pj = (result ? par->update_pj : par->read_pj) / par->block_words;
+            int q = pl > kl ? pl : kl;
+            double groups = 1, inst_p = 1, inst_c = 1;
+            for (int f = q; f < c; f++)
+                for (int d = 0; d < DIM_COUNT; d++)
+                    if ((single >> d) & 1)
+                        groups *= (double)m->level[f].spatial_x[d] * m->level[f].spatial_y[d];
+            for (int j = kl; j < c; j++) {
+                inst_c *= sp[j];
+                if (j < pl)
+                    inst_p *= sp[j];
+            }
+            double served;
+            if (c == L) {
+                if (pl < kl)
+                    continue;
+                /* MACs: exact, macs * groups / spatial below the keeper. */
+                double spread = 1;
+                for (int f = pl; f < L; f++)
+                    spread *= sp[f];
+                served = (double)p->macs * groups / spread;
+            } else {
+                double pas = (double)box_words(t, ext[c]);
+                for (int d = 0; d < DIM_COUNT; d++) {
+                    if (!((single >> d) & 1))
+                        continue;
+                    for (int j = kl; j < c; j++)
+                        pas *= m->level[j].temporal[d];
+                }
+                if (!result) {
+                    const struct arch_level *ch = &a->level[c];
+                    energy += inst_c * pas * ch->fill_pj / ch->block_words;
+                }
+                served = inst_p * pas * groups;
+            }
+            if (pl == 0)
+                top = served;
+            else
+                energy += served * par_pj;
+        }
+        uint64_t words = 0;
+        problem_tensor_words(p, (enum slot)sl, &words);
+        const struct arch_level *l0 = &a->level[0];
+        double pj0 = (result ? l0->update_pj : l0->read_pj) / l0->block_words;
+        energy += (top > (double)words ? top : (double)words) * pj0;
+    }
+    return energy;
+}
+
+static bool prune(void *arg, const struct mapping *m, const struct mapspace_node *node)
+{
+    struct walk *w = arg;
+    /* Cut walks evaluate little: the stop flags are read here too. */
+    if (++w->since_check >= CHECK_EVERY) {
+        w->since_check = 0;
+        if (search_should_stop(w->c))
+            return true;
+    }
+    const struct mapspace *s = w->c->space;
+    int l = node->level;
+    int kl = node->dims_done == DIM_COUNT ? l : l + 1;
+    if (node->dims_done == DIM_COUNT)
+        w->energy_lb[l] = energy_lb(w, m, l);
+    double energy = w->energy_lb[kl];
+    if (energy < w->c->bounds.energy_pj)
+        energy = w->c->bounds.energy_pj;
+    /* The most MACs a completion can keep busy. */
+    double used = 1;
+    for (int j = l + 1; j < s->nlevels; j++)
+        for (int d = 0; d < DIM_COUNT; d++)
+            used *= (double)m->level[j].spatial_x[d] * m->level[j].spatial_y[d];
+    const struct arch_level *al = &s->arch->level[l];
+    used *= (double)node->px * (double)node->py;
+    if (node->dims_done < DIM_COUNT)
+        used *= (double)(al->fanout_x / node->px) * (double)(al->fanout_y / node->py);
+    for (int j = 0; j < l; j++)
+        used *= (double)s->arch->level[j].fanout_x * s->arch->level[j].fanout_y;
+    double cycles = ceil((double)s->prob->macs / used);
+    if (cycles < w->c->bounds.cycles)
+        cycles = w->c->bounds.cycles;
+    double bound;
+    switch (w->c->opt->objective) {
+    case OBJ_ENERGY: bound = energy; break;
+    case OBJ_LATENCY: bound = cycles; break;
+    default: bound = energy * cycles; break;
+    }
+    return bound > search_incumbent(w->c);
+}
 
 static bool on_factorization(void *arg, struct mapping *m)
 {
@@ -37,13 +214,17 @@ void exhaustive_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard
 {
     const struct mapspace *s = c->space;
     struct walk w = { .c = c, .best = out };
+    for (int sl = 0; sl < SLOT_COUNT; sl++)
+        w.single_dims[sl] = single_index_dims(s->prob, &s->prob->tensor[sl]);
+    w.energy_lb[s->nlevels] = c->bounds.energy_pj;
     struct mapping m;
     mapping_init(&m, s->nlevels);
     uint64_t choices = mapspace_bypass_count(s);
     for (uint64_t b = 0; b < choices; b++) {
         mapspace_set_bypass(s, b, &m);
-        if (mapspace_factorizations(s, &m, i, n, on_factorization, &w))
-            return;
+        if (mapspace_factorizations(s, &m, i, n, on_factorization, prune, &w) ||
+            atomic_load(&c->halt))
+            return;     /* stopped: the shard is not covered */
     }
     out->complete = true;
 }

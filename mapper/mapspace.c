@@ -88,6 +88,7 @@ struct fwalk {
     struct mapping *m;
     uint64_t shard, nshards, seq;
     mapspace_factor_fn fn;
+    mapspace_prune_fn prune;
     void *ctx;
     bool stop;
     uint64_t rem[DIM_COUNT];     /* what is left of each bound for the levels outward */
@@ -144,6 +145,9 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
             return;
         if (l == s->nlevels - 1 && w->seq++ % w->nshards != w->shard)
             return;
+        struct mapspace_node node = { l, DIM_COUNT, w->ext, px, py };
+        if (w->prune && w->prune(w->ctx, w->m, &node))
+            return;
         if (l == 0) {
             w->stop = w->fn(w->ctx, w->m);
             return;
@@ -179,7 +183,9 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
                 w->rem[d] = left / t;
                 /* Dims after d still span their inner extent: a lower bound
                  * of the final tiles, so an overflow here is final. */
-                if (fits(s, w->m, l, w->ext))
+                struct mapspace_node node = { l, d + 1, w->ext, px * x, py * y };
+                if (fits(s, w->m, l, w->ext) &&
+                    !(w->prune && d + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
                     walk_dim(w, l, d + 1, px * x, py * y);
                 w->rem[d] = rem;
                 w->ext[d] = inner;
@@ -198,10 +204,11 @@ static void walk_level(struct fwalk *w, int l)
 
 bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
                              uint64_t shard, uint64_t nshards,
-                             mapspace_factor_fn fn, void *ctx)
+                             mapspace_factor_fn fn, mapspace_prune_fn prune,
+                             void *ctx)
 {
     struct fwalk w = { .s = s, .m = m, .shard = shard, .nshards = nshards,
-                       .fn = fn, .ctx = ctx };
+                       .fn = fn, .prune = prune, .ctx = ctx };
     for (int d = 0; d < DIM_COUNT; d++) {
         w.rem[d] = s->prob->bound[d];
         w.ext[d] = 1;

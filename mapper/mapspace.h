@@ -62,13 +62,30 @@ void mapspace_set_bypass(const struct mapspace *s, uint64_t i, struct mapping *m
  * true to stop the enumeration. */
 typedef bool (*mapspace_factor_fn)(void *ctx, struct mapping *m);
 
+/* A partial factorization: levels inward of `level` are complete, and at
+ * `level` the dims before `dims_done` are chosen (dims_done = DIM_COUNT:
+ * the level is complete).  ext[d] is the product of d's factors chosen so
+ * far; px, py the spatial products of `level` so far. */
+struct mapspace_node {
+    int level;
+    int dims_done;
+    const uint64_t *ext;
+    uint64_t px, py;
+};
+
+/* Called at every node; returns true to cut the subtree (no completion of
+ * it can beat what the caller has). */
+typedef bool (*mapspace_prune_fn)(void *ctx, const struct mapping *m,
+                                  const struct mapspace_node *node);
+
 /* Enumerates, for the bypass flags already in m, every factorization that
- * fits the fanouts, the capacities and the constraints and whose sequence
- * number is shard modulo nshards; m is the scratch it fills.  Returns true
- * when stopped by fn. */
+ * fits the fanouts, the capacities and the constraints, is not cut by
+ * prune (may be NULL), and whose sequence number is shard modulo nshards;
+ * m is the scratch it fills.  Returns true when stopped by fn. */
 bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
                              uint64_t shard, uint64_t nshards,
-                             mapspace_factor_fn fn, void *ctx);
+                             mapspace_factor_fn fn, mapspace_prune_fn prune,
+                             void *ctx);
 
 /* Orders: a level whose order the enumeration varies, with its dims. */
 struct mapspace_orders {

@@ -23,6 +23,9 @@ static const char *const strategy_names[STRATEGY_COUNT] = { "exhaustive", "rando
 /* Shards per strategy: enough to balance two dozen threads. */
 static const uint64_t shard_count[STRATEGY_COUNT] = { 64, 16, 16 };
 
+/* Annealing steps per shard of the run that seeds the exhaustive search. */
+#define SEED_BUDGET 2000
+
 const char *objective_name(enum objective o)
 {
     return (unsigned)o < OBJ_COUNT ? objective_names[o] : "?";
@@ -93,6 +96,27 @@ bool search_should_stop(struct search_ctx *c)
     return false;
 }
 
+double search_incumbent(struct search_ctx *c)
+{
+    uint64_t bits = atomic_load_explicit(&c->incumbent, memory_order_relaxed);
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+void search_lower_incumbent(struct search_ctx *c, double cost)
+{
+    uint64_t want;
+    memcpy(&want, &cost, sizeof want);
+    uint64_t cur = atomic_load(&c->incumbent);
+    for (;;) {
+        double v;
+        memcpy(&v, &cur, sizeof v);
+        if (cost >= v || atomic_compare_exchange_weak(&c->incumbent, &cur, want))
+            return;
+    }
+}
+
 bool search_offer(struct search_ctx *c, const struct mapping *m, struct shard_best *best)
 {
     struct model_stats s;
@@ -105,6 +129,7 @@ bool search_offer(struct search_ctx *c, const struct mapping *m, struct shard_be
         best->found = true;
         best->map = *m;
         best->stats = s;
+        search_lower_incumbent(c, search_cost(c->opt->objective, &s));
     }
     return true;
 }
@@ -129,6 +154,52 @@ static void *worker(void *arg)
         p->run(p->ctx, i, p->nshards, &p->shards[i]);
     }
     return NULL;
+}
+
+/* Runs strategy st's shards on the options' threads and reduces them into
+ * out (found, best, stats, evaluated; optimal = every shard completed). */
+static int run_pool(struct search_ctx *ctx, enum strategy st, struct search_result *out,
+                    struct err *err)
+{
+    struct pool pool = { .ctx = ctx, .nshards = shard_count[st] };
+    pool.run = st == STRATEGY_EXHAUSTIVE ? exhaustive_shard
+             : st == STRATEGY_RANDOM ? random_shard : anneal_shard;
+    atomic_init(&pool.next, 0);
+    uint64_t nthreads = (uint64_t)ctx->opt->threads < pool.nshards
+                            ? (uint64_t)ctx->opt->threads : pool.nshards;
+    struct shard_best *shards = calloc(pool.nshards, sizeof *shards);
+    pthread_t *threads = calloc(nthreads, sizeof *threads);
+    int rc = 0;
+    if (!shards || !threads) {
+        rc = err_set(err, ERR_NOMEM, "search: out of memory");
+        goto out_free;
+    }
+    pool.shards = shards;
+    uint64_t started = 0;
+    for (; started < nthreads; started++)
+        if (pthread_create(&threads[started], NULL, worker, &pool) != 0)
+            break;
+    if (started == 0)
+        worker(&pool);
+    for (uint64_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    bool complete = true;
+    for (uint64_t i = 0; i < pool.nshards; i++) {
+        struct shard_best *sb = &shards[i];
+        out->evaluated += sb->evaluated;
+        complete &= sb->complete;
+        if (sb->found && (!out->found ||
+                          search_better(ctx->opt->objective, &sb->stats, &out->stats))) {
+            out->found = true;
+            out->best = sb->map;
+            out->stats = sb->stats;
+        }
+    }
+    out->optimal = complete;
+out_free:
+    free(threads);
+    free(shards);
+    return rc;
 }
 
 static int eval_stream(const struct arch *a, const struct problem *p,
@@ -158,8 +229,6 @@ int search_run(const struct arch *a, const struct problem *p,
         return rc;
     }
     struct mapspace *space = malloc(sizeof *space);
-    struct shard_best *shards = NULL;
-    pthread_t *threads = NULL;
     int rc = 0;
     if (!space)
         return err_set(err, ERR_NOMEM, "search: out of memory");
@@ -169,43 +238,39 @@ int search_run(const struct arch *a, const struct problem *p,
     double limit = opt->time_limit_s > 0 ? opt->time_limit_s : SEARCH_DEFAULT_TIME_LIMIT_S;
     ctx.deadline_s = start + limit;
     atomic_init(&ctx.halt, 0);
-    struct pool pool = { .ctx = &ctx, .nshards = shard_count[opt->strategy] };
-    pool.run = opt->strategy == STRATEGY_EXHAUSTIVE ? exhaustive_shard
-             : opt->strategy == STRATEGY_RANDOM ? random_shard : anneal_shard;
-    atomic_init(&pool.next, 0);
-    shards = calloc(pool.nshards, sizeof *shards);
-    uint64_t nthreads = (uint64_t)opt->threads < pool.nshards ? (uint64_t)opt->threads
-                                                              : pool.nshards;
-    threads = calloc(nthreads, sizeof *threads);
-    if (!shards || !threads) {
-        rc = err_set(err, ERR_NOMEM, "search: out of memory");
+    double inf = INFINITY;
+    uint64_t inf_bits;
+    memcpy(&inf_bits, &inf, sizeof inf_bits);
+    atomic_init(&ctx.incumbent, inf_bits);
+    model_bounds(a, p, &ctx.bounds);
+    /* The exhaustive search starts from the incumbent of a short seeded
+     * annealing run, so that its bounds cut from the first node. */
+    struct search_result seed = { 0 };
+    if (opt->strategy == STRATEGY_EXHAUSTIVE) {
+        struct search_options quick = *opt;
+        quick.budget = SEED_BUDGET;
+        ctx.opt = &quick;
+        rc = run_pool(&ctx, STRATEGY_ANNEAL, &seed, err);
+        ctx.opt = opt;
+        if (rc < 0)
+            goto out_free;
+        if (seed.found)
+            search_lower_incumbent(&ctx, search_cost(opt->objective, &seed.stats));
+    }
+    rc = run_pool(&ctx, opt->strategy, out, err);
+    if (rc < 0)
         goto out_free;
+    out->evaluated += seed.evaluated;
+    if (seed.found && (!out->found || search_better(opt->objective, &seed.stats, &out->stats))) {
+        out->found = true;
+        out->best = seed.best;
+        out->stats = seed.stats;
     }
-    pool.shards = shards;
-    uint64_t started = 0;
-    for (; started < nthreads; started++)
-        if (pthread_create(&threads[started], NULL, worker, &pool) != 0)
-            break;
-    if (started == 0)
-        worker(&pool);
-    for (uint64_t t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
-
-    bool complete = true;
-    for (uint64_t i = 0; i < pool.nshards; i++) {
-        struct shard_best *sb = &shards[i];
-        out->evaluated += sb->evaluated;
-        complete &= sb->complete;
-        if (sb->found && (!out->found || search_better(opt->objective, &sb->stats, &out->stats))) {
-            out->found = true;
-            out->best = sb->map;
-            out->stats = sb->stats;
-        }
-    }
+    bool complete = out->optimal;
     int halt = atomic_load(&ctx.halt);
     out->timed_out = halt == 1;
     out->interrupted = halt == 2;
-    out->optimal = out->found && complete && opt->strategy == STRATEGY_EXHAUSTIVE;
+    out->optimal = out->found && complete && !halt && opt->strategy == STRATEGY_EXHAUSTIVE;
     if (!out->found)
         err_set(err, ERR_NO_MAPPING, "%s %s: %s", p->layer, kernel_name(p->kernel),
                 halt ? "no valid mapping found before the search stopped"
@@ -213,8 +278,6 @@ int search_run(const struct arch *a, const struct problem *p,
                 : opt->constraints ? "no mapping fits the arch under the constraints"
                 : "no mapping fits the arch");
 out_free:
-    free(threads);
-    free(shards);
     free(space);
     out->search_s = search_now_s() - start;
     return rc;

@@ -31,7 +31,17 @@ struct search_ctx {
     const struct search_options *opt;
     double deadline_s;          /* monotonic clock */
     atomic_int halt;            /* 0 running, 1 time limit, 2 interrupted */
+    /* The best cost any shard has found (bits of a double; exhaustive only):
+     * subtrees whose lower bound exceeds it are cut.  Cutting only on a
+     * strict excess keeps every optimal point, so the result does not
+     * depend on which shard lowered it when. */
+    atomic_uint_fast64_t incumbent;
+    struct model_bounds bounds; /* of the problem, for partial bounds */
 };
+
+/* The incumbent cost, and an offer to lower it. */
+double search_incumbent(struct search_ctx *c);
+void search_lower_incumbent(struct search_ctx *c, double cost);
 
 /* Monotonic wall clock in seconds. */
 double search_now_s(void);
