@@ -15,6 +15,7 @@
 #include "../mapper/mapping_io.h"
 #include "../model/model.h"
 #include "../workloads/workload.h"
+#include "refsim.h"
 
 /* ---- loading a case ---- */
 
@@ -429,6 +430,73 @@ START_TEST(model_bounds_should_charge_compulsory_traffic_and_one_access_per_cycl
 }
 END_TEST
 
+
+/* ---- the fast model against the brute-force reading of the rules ---- */
+
+static bool same_stats(const struct model_stats *x, const struct model_stats *y,
+                       char *why, size_t cap)
+{
+    if (x->macs != y->macs || x->cycles != y->cycles ||
+        x->compute_cycles != y->compute_cycles ||
+        x->mac_instances_used != y->mac_instances_used || x->nlevels != y->nlevels) {
+        snprintf(why, cap, "totals: cycles %llu vs %llu",
+                 (unsigned long long)x->cycles, (unsigned long long)y->cycles);
+        return false;
+    }
+    for (int l = 0; l < x->nlevels; l++) {
+        const struct level_stats *a = &x->level[l], *b = &y->level[l];
+        if (a->instances_used != b->instances_used || a->cycles != b->cycles) {
+            snprintf(why, cap, "level %d: instances or cycles", l);
+            return false;
+        }
+        for (int t = 0; t < SLOT_COUNT; t++) {
+            const struct tensor_stats *u = &a->tensor[t], *v = &b->tensor[t];
+            if (u->kept != v->kept || u->tile_words != v->tile_words ||
+                u->reads != v->reads || u->fills != v->fills || u->updates != v->updates) {
+                snprintf(why, cap, "level %d tensor %s: tile %llu/%llu reads %llu/%llu "
+                         "fills %llu/%llu updates %llu/%llu", l, u->name,
+                         (unsigned long long)u->tile_words, (unsigned long long)v->tile_words,
+                         (unsigned long long)u->reads, (unsigned long long)v->reads,
+                         (unsigned long long)u->fills, (unsigned long long)v->fills,
+                         (unsigned long long)u->updates, (unsigned long long)v->updates);
+                return false;
+            }
+            if (fabs(u->energy_pj - v->energy_pj) > 1e-9 * fabs(v->energy_pj)) {
+                snprintf(why, cap, "level %d tensor %s: energy", l, u->name);
+                return false;
+            }
+        }
+    }
+    if (fabs(x->energy_pj - y->energy_pj) > 1e-9 * fabs(y->energy_pj)) {
+        snprintf(why, cap, "total energy");
+        return false;
+    }
+    return true;
+}
+
+/* 10,000 random triples (2-4 levels, meshes up to 4x4, fanout-only levels,
+ * strides, dilation, groups, im2col GEMMs, bypass, bandwidths, blocks, all
+ * three training kernels): every count, tile and cycle equal to the
+ * brute-force simulator's, energies to 1e-9. */
+START_TEST(model_eval_should_equal_the_brute_force_simulator_on_random_cases)
+{
+    for (uint64_t seed = 1; seed <= 10000; seed++) {
+        struct arch a;
+        struct problem p;
+        struct mapping m;
+        ck_assert_int_eq(refsim_random_case(seed, &a, &p, &m), 0);
+        struct model_stats fast, slow;
+        struct err e;
+        ck_assert_msg(model_eval(&a, &p, &m, &fast, &e) == 0, "seed %llu: %s",
+                      (unsigned long long)seed, e.msg);
+        ck_assert_int_eq(refsim_eval(&a, &p, &m, &slow), 0);
+        char why[256];
+        ck_assert_msg(same_stats(&fast, &slow, why, sizeof why), "seed %llu: %s",
+                      (unsigned long long)seed, why);
+    }
+}
+END_TEST
+
 Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -443,6 +511,8 @@ Suite *model_suite(void)
     tcase_add_test(tc, model_check_should_name_the_level_that_does_not_fit);
     tcase_add_test(tc, model_eval_should_stream_the_sgd_update_through_the_weight_levels);
     tcase_add_test(tc, model_bounds_should_charge_compulsory_traffic_and_one_access_per_cycle);
+    tcase_add_test(tc, model_eval_should_equal_the_brute_force_simulator_on_random_cases);
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,445 @@
+/*
+ * mapspace: enumeration and sampling of mappings; see mapspace.h.
+ *
+ * The factor enumeration is the exhaustive search's inner loop: it visits
+ * every valid factorization once, checks each level's capacity as soon as
+ * the level's factors are chosen (tiles only grow outward, so a level that
+ * overflows cuts everything outside it), and keeps its state on the stack.
+ */
+#include "mapspace.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/ckd.h"
+
+uint64_t mapspace_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static bool dim_allowed(uint8_t mask, int d) { return (mask >> d) & 1; }
+
+int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem *p,
+                  const struct constraints *c, struct err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->arch = a;
+    s->prob = p;
+    s->nlevels = a->nlevels;
+    if (c)
+        s->cons = *c;
+    else
+        constraints_init(&s->cons, a);
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct level_constraint *lc = &s->cons.level[l];
+        for (int sl = 0; sl < SLOT_COUNT; sl++) {
+            if (!a->level[l].keeps[sl])
+                continue;
+            if (l == 0 || lc->keep[sl] == KEEP_FORCE)
+                s->forced_keep[l][sl] = true;
+            else if (lc->keep[sl] == KEEP_FREE) {
+                s->free_level[s->nfree] = (uint8_t)l;
+                s->free_slot[s->nfree++] = (uint8_t)sl;
+            }
+        }
+    }
+    for (int d = 0; d < DIM_COUNT; d++) {
+        uint64_t fixed = 1;
+        for (int l = 0; l < a->nlevels; l++) {
+            const struct level_constraint *lc = &s->cons.level[l];
+            uint64_t f[3] = { lc->temporal[d], lc->spatial_x[d], lc->spatial_y[d] };
+            for (int i = 0; i < 3; i++) {
+                if (!f[i])
+                    continue;
+                if (ckd_mul_u64(&fixed, fixed, f[i]) || p->bound[d] % fixed != 0)
+                    return err_set(err, ERR_NO_MAPPING,
+                                   "%s: fixed factors of dim %c do not divide its bound %llu",
+                                   s->cons.source[l][0] ? s->cons.source[l] : "constraints",
+                                   dim_letter((enum dim)d),
+                                   (unsigned long long)p->bound[d]);
+            }
+        }
+    }
+    return 0;
+}
+
+uint64_t mapspace_bypass_count(const struct mapspace *s)
+{
+    return 1ull << s->nfree;
+}
+
+void mapspace_set_bypass(const struct mapspace *s, uint64_t i, struct mapping *m)
+{
+    for (int l = 0; l < s->nlevels; l++)
+        for (int sl = 0; sl < SLOT_COUNT; sl++)
+            m->level[l].bypass[sl] = !s->forced_keep[l][sl];
+    for (int f = 0; f < s->nfree; f++)
+        m->level[s->free_level[f]].bypass[s->free_slot[f]] = !((i >> f) & 1);
+}
+
+/* ---- factor enumeration ---- */
+
+struct fwalk {
+    const struct mapspace *s;
+    struct mapping *m;
+    uint64_t shard, nshards, seq;
+    mapspace_factor_fn fn;
+    void *ctx;
+    bool stop;
+    uint64_t rem[DIM_COUNT];     /* what is left of each bound for the levels outward */
+    uint64_t ext[DIM_COUNT];     /* product of the factors chosen so far */
+};
+
+/* Words of slot sl's tile when every dim spans ext (MODEL.md R1). */
+static uint64_t tile_words(const struct tensor_spec *t, const uint64_t *ext)
+{
+    uint64_t w = 1;
+    for (int i = 0; i < t->rank; i++) {
+        uint64_t e = 1;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            int64_t c = t->index[i].coef[d];
+            if (c)
+                e += (uint64_t)(c < 0 ? -c : c) * (ext[d] - 1);
+        }
+        w *= e;
+    }
+    return w;
+}
+
+/* Whether level l's kept tiles fit when every dim spans ext. */
+static bool fits(const struct mapspace *s, const struct mapping *m, int l,
+                 const uint64_t *ext)
+{
+    const struct arch_level *al = &s->arch->level[l];
+    if (al->size_kind == SIZE_UNBOUNDED)
+        return true;
+    uint64_t total = 0;
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        if (!al->keeps[sl] || m->level[l].bypass[sl])
+            continue;
+        uint64_t w = tile_words(&s->prob->tensor[sl], ext);
+        if (al->size_kind == SIZE_PER_SLOT) {
+            if (w > arch_capacity_words(al, (enum slot)sl))
+                return false;
+        } else {
+            total += w;
+        }
+    }
+    return al->size_kind != SIZE_SHARED || total <= arch_capacity_words(al, SLOT_WEIGHTS);
+}
+
+static void walk_level(struct fwalk *w, int l);
+
+/* Chooses dim d's factors at level l, given the spatial products px, py of
+ * the dims before it. */
+static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
+{
+    const struct mapspace *s = w->s;
+    if (d == DIM_COUNT) {
+        if (!fits(s, w->m, l, w->ext))
+            return;
+        if (l == s->nlevels - 1 && w->seq++ % w->nshards != w->shard)
+            return;
+        if (l == 0) {
+            w->stop = w->fn(w->ctx, w->m);
+            return;
+        }
+        walk_level(w, l - 1);
+        return;
+    }
+    const struct arch_level *al = &s->arch->level[l];
+    const struct level_constraint *lc = &s->cons.level[l];
+    struct mapping_level *ml = &w->m->level[l];
+    uint64_t rem = w->rem[d], inner = w->ext[d];
+    bool exact_excluded = lc->order_exact;
+    if (exact_excluded)
+        for (int i = 0; i < lc->order_prefix_len; i++)
+            exact_excluded &= lc->order_prefix[i] != d;
+    for (uint64_t x = 1; x <= rem && px * x <= al->fanout_x; x++) {
+        if (rem % x || (x > 1 && !dim_allowed(lc->spatial_x_dims, d)) ||
+            (lc->spatial_x[d] && lc->spatial_x[d] != x))
+            continue;
+        for (uint64_t y = 1; y <= rem / x && py * y <= al->fanout_y; y++) {
+            if ((rem / x) % y || (y > 1 && !dim_allowed(lc->spatial_y_dims, d)) ||
+                (lc->spatial_y[d] && lc->spatial_y[d] != y))
+                continue;
+            uint64_t left = rem / x / y;
+            for (uint64_t t = l == 0 ? left : 1; t <= left; t++) {
+                if (left % t || (lc->temporal[d] && lc->temporal[d] != t) ||
+                    (t > 1 && exact_excluded))
+                    continue;
+                ml->temporal[d] = (uint32_t)t;
+                ml->spatial_x[d] = (uint32_t)x;
+                ml->spatial_y[d] = (uint32_t)y;
+                w->ext[d] = inner * x * y * t;
+                w->rem[d] = left / t;
+                /* Dims after d still span their inner extent: a lower bound
+                 * of the final tiles, so an overflow here is final. */
+                if (fits(s, w->m, l, w->ext))
+                    walk_dim(w, l, d + 1, px * x, py * y);
+                w->rem[d] = rem;
+                w->ext[d] = inner;
+                if (w->stop)
+                    return;
+            }
+        }
+    }
+    ml->temporal[d] = ml->spatial_x[d] = ml->spatial_y[d] = 1;
+}
+
+static void walk_level(struct fwalk *w, int l)
+{
+    walk_dim(w, l, 0, 1, 1);
+}
+
+bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
+                             uint64_t shard, uint64_t nshards,
+                             mapspace_factor_fn fn, void *ctx)
+{
+    struct fwalk w = { .s = s, .m = m, .shard = shard, .nshards = nshards,
+                       .fn = fn, .ctx = ctx };
+    for (int d = 0; d < DIM_COUNT; d++) {
+        w.rem[d] = s->prob->bound[d];
+        w.ext[d] = 1;
+    }
+    for (int l = 0; l < s->nlevels; l++)
+        for (int d = 0; d < DIM_COUNT; d++) {
+            m->level[l].temporal[d] = m->level[l].spatial_x[d] = m->level[l].spatial_y[d] = 1;
+            m->level[l].order[d] = (uint8_t)d;
+        }
+    walk_level(&w, s->nlevels - 1);
+    return w.stop;
+}
+
+/* ---- orders ---- */
+
+/* Writes level l's order: the constraint's prefix, then the other dims of
+ * factor > 1 in dim order, then the rest.  Returns how many dims follow the
+ * prefix with factor > 1. */
+static int canonical_order(const struct mapspace *s, struct mapping *m, int l, int *prefix)
+{
+    const struct level_constraint *lc = &s->cons.level[l];
+    struct mapping_level *ml = &m->level[l];
+    bool used[DIM_COUNT] = { false };
+    int n = 0;
+    for (int i = 0; i < lc->order_prefix_len; i++) {
+        ml->order[n++] = lc->order_prefix[i];
+        used[lc->order_prefix[i]] = true;
+    }
+    *prefix = n;
+    int free = 0;
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (!used[d] && ml->temporal[d] > 1) {
+            ml->order[n++] = (uint8_t)d;
+            used[d] = true;
+            free++;
+        }
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (!used[d])
+            ml->order[n++] = (uint8_t)d;
+    return free;
+}
+
+void mapspace_orders_first(const struct mapspace *s, struct mapping *m,
+                           struct mapspace_orders *o)
+{
+    o->nlevels = 0;
+    for (int l = 0; l < s->nlevels; l++) {
+        int prefix;
+        int free = canonical_order(s, m, l, &prefix);
+        if (l == s->nlevels - 1 || free < 2)
+            continue;
+        o->level[o->nlevels] = (uint8_t)l;
+        o->prefix[o->nlevels] = (uint8_t)prefix;
+        o->ndims[o->nlevels++] = (uint8_t)free;
+    }
+}
+
+/* Lexicographic next permutation of a[0..n); false (and sorted) after the
+ * last. */
+static bool next_permutation(uint8_t *a, int n)
+{
+    int i = n - 2;
+    while (i >= 0 && a[i] >= a[i + 1])
+        i--;
+    if (i < 0) {
+        for (int lo = 0, hi = n - 1; lo < hi; lo++, hi--) {
+            uint8_t t = a[lo]; a[lo] = a[hi]; a[hi] = t;
+        }
+        return false;
+    }
+    int j = n - 1;
+    while (a[j] <= a[i])
+        j--;
+    uint8_t t = a[i]; a[i] = a[j]; a[j] = t;
+    for (int lo = i + 1, hi = n - 1; lo < hi; lo++, hi--) {
+        t = a[lo]; a[lo] = a[hi]; a[hi] = t;
+    }
+    return true;
+}
+
+bool mapspace_orders_next(const struct mapspace_orders *o, struct mapping *m)
+{
+    for (int i = o->nlevels - 1; i >= 0; i--) {
+        uint8_t *seg = m->level[o->level[i]].order + o->prefix[i];
+        if (next_permutation(seg, o->ndims[i]))
+            return true;
+    }
+    return false;
+}
+
+/* ---- sampling ---- */
+
+/* The loops a prime factor of dim d may go to: 3 per level (temporal, X,
+ * Y), numbered l * 3 + k; fixed loops are excluded. */
+static int free_loops(const struct mapspace *s, int d, int *loop)
+{
+    int n = 0;
+    for (int l = 0; l < s->nlevels; l++) {
+        const struct arch_level *al = &s->arch->level[l];
+        const struct level_constraint *lc = &s->cons.level[l];
+        bool exact_excluded = lc->order_exact;
+        for (int i = 0; exact_excluded && i < lc->order_prefix_len; i++)
+            exact_excluded = lc->order_prefix[i] != d;
+        if (!lc->temporal[d] && !exact_excluded)
+            loop[n++] = l * 3;
+        if (al->fanout_x > 1 && !lc->spatial_x[d] && dim_allowed(lc->spatial_x_dims, d))
+            loop[n++] = l * 3 + 1;
+        if (al->fanout_y > 1 && !lc->spatial_y[d] && dim_allowed(lc->spatial_y_dims, d))
+            loop[n++] = l * 3 + 2;
+    }
+    return n;
+}
+
+static uint32_t *loop_factor(struct mapping *m, int loop, int d)
+{
+    struct mapping_level *ml = &m->level[loop / 3];
+    return loop % 3 == 0 ? &ml->temporal[d] : loop % 3 == 1 ? &ml->spatial_x[d]
+                                                           : &ml->spatial_y[d];
+}
+
+/* Product of the spatial factors on one axis of level l. */
+static uint64_t axis_product(const struct mapping *m, int l, int axis)
+{
+    uint64_t p = 1;
+    for (int d = 0; d < DIM_COUNT; d++)
+        p *= axis == 1 ? m->level[l].spatial_x[d] : m->level[l].spatial_y[d];
+    return p;
+}
+
+static bool loop_can_grow(const struct mapspace *s, const struct mapping *m, int loop,
+                          uint64_t f)
+{
+    int l = loop / 3, axis = loop % 3;
+    if (axis == 0)
+        return true;
+    uint64_t fan = axis == 1 ? s->arch->level[l].fanout_x : s->arch->level[l].fanout_y;
+    return axis_product(m, l, axis) * f <= fan;
+}
+
+static void shuffle_order(const struct mapspace *s, struct mapping *m, int l, uint64_t *rng)
+{
+    int prefix;
+    int free = canonical_order(s, m, l, &prefix);
+    uint8_t *seg = m->level[l].order + prefix;
+    for (int i = free - 1; i > 0; i--) {
+        int j = (int)(mapspace_rand(rng) % (uint64_t)(i + 1));
+        uint8_t t = seg[i]; seg[i] = seg[j]; seg[j] = t;
+    }
+}
+
+void mapspace_random(const struct mapspace *s, struct mapping *m, uint64_t *rng)
+{
+    for (int l = 0; l < s->nlevels; l++) {
+        const struct level_constraint *lc = &s->cons.level[l];
+        for (int d = 0; d < DIM_COUNT; d++) {
+            struct mapping_level *ml = &m->level[l];
+            ml->temporal[d] = lc->temporal[d] ? lc->temporal[d] : 1;
+            ml->spatial_x[d] = lc->spatial_x[d] ? lc->spatial_x[d] : 1;
+            ml->spatial_y[d] = lc->spatial_y[d] ? lc->spatial_y[d] : 1;
+        }
+    }
+    for (int d = 0; d < DIM_COUNT; d++) {
+        uint64_t rem = s->prob->bound[d];
+        for (int l = 0; l < s->nlevels; l++)
+            rem /= (uint64_t)m->level[l].temporal[d] * m->level[l].spatial_x[d] *
+                   m->level[l].spatial_y[d];
+        int loop[3 * ARCH_MAX_LEVELS];
+        int n = free_loops(s, d, loop);
+        for (uint64_t q = 2; rem > 1; q++) {
+            while (rem % q == 0) {
+                rem /= q;
+                int fit[3 * ARCH_MAX_LEVELS], nf = 0;
+                for (int i = 0; i < n; i++)
+                    if (loop_can_grow(s, m, loop[i], q))
+                        fit[nf++] = loop[i];
+                /* Level 0's temporal loop always takes what is left over. */
+                int to = nf ? fit[mapspace_rand(rng) % (uint64_t)nf] : 0;
+                *loop_factor(m, to, d) *= (uint32_t)q;
+            }
+            if (q * q > rem && rem > 1) {
+                q = rem - 1;     /* rem is prime: its turn next */
+            }
+        }
+    }
+    for (int l = 0; l < s->nlevels; l++)
+        shuffle_order(s, m, l, rng);
+}
+
+void mapspace_neighbour(const struct mapspace *s, struct mapping *m, uint64_t *rng)
+{
+    uint64_t kind = mapspace_rand(rng) % 8;
+    if (kind == 0 && s->nfree > 0) {
+        int f = (int)(mapspace_rand(rng) % (uint64_t)s->nfree);
+        bool *b = &m->level[s->free_level[f]].bypass[s->free_slot[f]];
+        *b = !*b;
+        return;
+    }
+    if (kind <= 2) {
+        /* Swap two loops of factor > 1 of one level (after its prefix). */
+        int l = (int)(mapspace_rand(rng) % (uint64_t)s->nlevels);
+        struct mapping_level *ml = &m->level[l];
+        int pos[DIM_COUNT], n = 0;
+        for (int i = s->cons.level[l].order_prefix_len; i < DIM_COUNT; i++)
+            if (ml->temporal[ml->order[i]] > 1)
+                pos[n++] = i;
+        if (n >= 2) {
+            int i = (int)(mapspace_rand(rng) % (uint64_t)n);
+            int j = (int)(mapspace_rand(rng) % (uint64_t)(n - 1));
+            if (j >= i)
+                j++;
+            uint8_t t = ml->order[pos[i]];
+            ml->order[pos[i]] = ml->order[pos[j]];
+            ml->order[pos[j]] = t;
+            return;
+        }
+    }
+    /* Move one prime factor of a random dim from one loop to another. */
+    for (int attempt = 0; attempt < 16; attempt++) {
+        int d = (int)(mapspace_rand(rng) % DIM_COUNT);
+        if (s->prob->bound[d] <= 1)
+            continue;
+        int loop[3 * ARCH_MAX_LEVELS];
+        int n = free_loops(s, d, loop);
+        if (n < 2)
+            continue;
+        int from = loop[mapspace_rand(rng) % (uint64_t)n];
+        int to = loop[mapspace_rand(rng) % (uint64_t)n];
+        uint32_t *ff = loop_factor(m, from, d);
+        if (from == to || *ff <= 1)
+            continue;
+        uint32_t q = 2;
+        while (*ff % q)
+            q++;
+        if (!loop_can_grow(s, m, to, q))
+            continue;
+        /* Orders stay permutations of every dim whatever the factors. */
+        *ff /= q;
+        *loop_factor(m, to, d) *= q;
+        return;
+    }
+}

@@ -1,0 +1,101 @@
+/*
+ * mapspace: the space of mappings of one problem on one arch, and the
+ * enumeration of its points.
+ *
+ * A point is a bypass choice, a factorization of every dim over the levels'
+ * temporal loops and spatial X/Y fanouts, and a loop order per level.  The
+ * enumeration walks bypass choices, then factors level by level from the
+ * innermost outward (so that a level whose tiles overflow its capacity cuts
+ * every outer choice at once), then orders.  Two kinds of orders give
+ * identical costs by construction and are enumerated once: permutations of
+ * loops whose factor is 1 (absent loops), and any order of the innermost
+ * level (its loops sit above no tile: MODEL.md R4 walks only loops above a
+ * level, and the MACs read every cycle whatever the order, R5).
+ *
+ * Points are numbered for sharding: the enumeration calls back with every
+ * complete factorization, and a shard keeps those whose sequence number is
+ * its own modulo the shard count, so shards partition the space whatever
+ * thread runs them.
+ *
+ * Used by the search strategies; the callbacks run on the search's threads,
+ * each with its own struct mapspace_walk.  Nothing here allocates.
+ */
+#ifndef TRAINMAP_MAPSPACE_H
+#define TRAINMAP_MAPSPACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../arch/arch.h"
+#include "../model/mapping.h"
+#include "../workloads/problem.h"
+#include "constraints.h"
+
+#define MAPSPACE_MAX_DIVISORS 1344   /* highly composite bounds below 2^31 */
+
+/* The read-only description of a space, shared by all threads. */
+struct mapspace {
+    const struct arch *arch;
+    const struct problem *prob;
+    struct constraints cons;
+    int nlevels;
+    /* Bypass choices: the (level, slot) pairs that may go either way. */
+    int nfree;
+    uint8_t free_level[ARCH_MAX_LEVELS * SLOT_COUNT];
+    uint8_t free_slot[ARCH_MAX_LEVELS * SLOT_COUNT];
+    bool forced_keep[ARCH_MAX_LEVELS][SLOT_COUNT];  /* kept in every point */
+};
+
+/* Prepares the space of p on a under c (NULL: unconstrained).  Returns 0,
+ * or ERR_NO_MAPPING with err naming the constraint that leaves no
+ * factorization (a fixed factor that does not divide a bound, say). */
+int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem *p,
+                  const struct constraints *c, struct err *err);
+
+/* Number of bypass choices (2^nfree). */
+uint64_t mapspace_bypass_count(const struct mapspace *s);
+
+/* Sets m's bypass flags to choice i (0 <= i < mapspace_bypass_count). */
+void mapspace_set_bypass(const struct mapspace *s, uint64_t i, struct mapping *m);
+
+/* Called with a complete factorization in m (orders canonical).  Returns
+ * true to stop the enumeration. */
+typedef bool (*mapspace_factor_fn)(void *ctx, struct mapping *m);
+
+/* Enumerates, for the bypass flags already in m, every factorization that
+ * fits the fanouts, the capacities and the constraints and whose sequence
+ * number is shard modulo nshards; m is the scratch it fills.  Returns true
+ * when stopped by fn. */
+bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
+                             uint64_t shard, uint64_t nshards,
+                             mapspace_factor_fn fn, void *ctx);
+
+/* Orders: a level whose order the enumeration varies, with its dims. */
+struct mapspace_orders {
+    int nlevels;                     /* levels with orders to vary */
+    uint8_t level[ARCH_MAX_LEVELS];
+    uint8_t ndims[ARCH_MAX_LEVELS];  /* dims to permute (after the prefix) */
+    uint8_t prefix[ARCH_MAX_LEVELS]; /* dims fixed first by the constraints */
+};
+
+/* Sets every level's order in m to its first order and fills o.  The
+ * innermost level and the dims of factor 1 keep a canonical order. */
+void mapspace_orders_first(const struct mapspace *s, struct mapping *m,
+                           struct mapspace_orders *o);
+
+/* Advances m to the next combination of orders; false after the last. */
+bool mapspace_orders_next(const struct mapspace_orders *o, struct mapping *m);
+
+/* A uniformly drawn factorization and orders (bypass flags already in m),
+ * from the state *rng; the result may not fit the capacities or the
+ * min_utilization (the caller checks with model_check). */
+void mapspace_random(const struct mapspace *s, struct mapping *m, uint64_t *rng);
+
+/* A neighbour of m: one prime factor moved between two loops of one dim,
+ * two loops of one level swapped, or one bypass choice flipped. */
+void mapspace_neighbour(const struct mapspace *s, struct mapping *m, uint64_t *rng);
+
+/* splitmix64 step: the search's only source of randomness. */
+uint64_t mapspace_rand(uint64_t *state);
+
+#endif
