@@ -80,6 +80,7 @@ void anneal_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard_bes
     struct mapping cur, cand;
     struct model_stats cur_s, cand_s;
     mapping_init(&cur, s->nlevels);
+    mapping_init(&cand, s->nlevels);
     bool have = false;
     for (uint64_t k = 0; k < ANNEAL_STARTS * 64 && (!have || k < ANNEAL_STARTS); k++) {
         random_draw(s, &cand, &rng);
