@@ -83,6 +83,20 @@ int map_plan(const struct workload *w, const bool *matched, const struct map_opt
     return n;
 }
 
+/* Why a search found no mapping, into out (ERR_MSG_MAX bytes): cut short,
+ * or the search's own reason (the constraint that emptied the space). */
+static void no_mapping_reason(const struct search_result *res, const struct err *e,
+                              double time_limit_s, char *out)
+{
+    if (res->interrupted)
+        snprintf(out, ERR_MSG_MAX, "interrupted before a valid mapping was found");
+    else if (res->timed_out)
+        snprintf(out, ERR_MSG_MAX, "no valid mapping found within the time limit (%g s)",
+                 time_limit_s);
+    else
+        snprintf(out, ERR_MSG_MAX, "%s", e->msg[0] ? e->msg : "no valid mapping exists");
+}
+
 /* The earlier entry (before kernel i of layer l) searched for itself whose
  * problem equals p, and its layer in *layer; NULL when none. */
 static const struct report_kernel *find_same(const struct report *r, int l, int i,
@@ -127,8 +141,7 @@ static int search_all(const struct arch *a, const struct search_options *so,
                 if (search_run(a, &k->problem, so, &k->result, &e) < 0)
                     return cli_fail(&e);
                 if (!k->result.found)
-                    snprintf(k->error, sizeof k->error, "%s",
-                             e.msg[0] ? e.msg : "no valid mapping found");
+                    no_mapping_reason(&k->result, &e, so->time_limit_s, k->error);
                 c->searched++;
                 c->optimal += k->result.found && k->result.optimal;
             }
