@@ -189,24 +189,27 @@ static bool parse_u64(const char *s, uint64_t *out)
 /* Checks the option values (before any file is read) into mo. */
 static int check_opts(const struct map_args *ma, struct map_opts *mo)
 {
-    int v;
     uint64_t n;
     for (int k = 0; k < KERNEL_COUNT; k++)
         mo->kernel[k] = true;
     if (ma->kernels && parse_kernels(ma->kernels, mo->kernel) != EXIT_OK)
         return EXIT_BAD_INPUT;
     mo->objective = OBJ_EDP;
-    if (ma->objective && (v = objective_from_name(ma->objective)) < 0)
-        return cli_usage_error(cmd, "unknown objective '%s', expected edp, energy or latency",
-                               ma->objective);
-    else if (ma->objective)
+    if (ma->objective) {
+        int v = objective_from_name(ma->objective);
+        if (v < 0)
+            return cli_usage_error(cmd, "unknown objective '%s', expected edp, energy or "
+                                   "latency", ma->objective);
         mo->objective = (enum objective)v;
+    }
     mo->strategy = STRATEGY_EXHAUSTIVE;
-    if (ma->strategy && (v = strategy_from_name(ma->strategy)) < 0)
-        return cli_usage_error(cmd, "unknown search '%s', expected exhaustive, random or "
-                               "anneal", ma->strategy);
-    else if (ma->strategy)
+    if (ma->strategy) {
+        int v = strategy_from_name(ma->strategy);
+        if (v < 0)
+            return cli_usage_error(cmd, "unknown search '%s', expected exhaustive, random or "
+                                   "anneal", ma->strategy);
         mo->strategy = (enum strategy)v;
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     mo->threads = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (int)cores;
     if (ma->threads) {
