@@ -259,6 +259,23 @@ static int fail(const char *fmt, ...)
     return EXIT_BAD_INPUT;
 }
 
+/* Fails early, before hours of search, when the report could not be
+ * written for want of its directory. */
+static int check_output_dir(const char *output)
+{
+    char dir[4096];
+    const char *slash = strrchr(output, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == output)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - output), output);
+    if (access(dir, W_OK | X_OK) != 0)
+        return fail("-o: cannot write '%s': %s: %s", output, dir, strerror(errno));
+    return EXIT_OK;
+}
+
 /* Marks the layers whose name matches pattern (all when NULL).  Returns
  * how many, or -1 having printed the error. */
 static int match_layers(const struct workload *w, const char *pattern, bool *matched)
@@ -364,7 +381,8 @@ int cmd_map(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
-    if (rc != EXIT_OK || (rc = check_opts(&ma, &mo)) != EXIT_OK)
+    if (rc != EXIT_OK || (rc = check_opts(&ma, &mo)) != EXIT_OK ||
+        (ma.output && (rc = check_output_dir(ma.output)) != EXIT_OK))
         return rc;
     memset(&r, 0, sizeof r);
     if (arch_load(ma.arch, &a, &e) < 0)
