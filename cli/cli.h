@@ -30,5 +30,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cmd_check(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 
 #endif

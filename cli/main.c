@@ -17,6 +17,7 @@ static const struct command commands[] = {
     { "check", cmd_check, "validate arch, workload and mapping files" },
     { "kernels", cmd_kernels, "list a workload's training kernels with shapes and MACs" },
     { "eval", cmd_eval, "evaluate one mapping of one kernel on an arch" },
+    { "map", cmd_map, "search the best mapping of every training kernel of a workload" },
 };
 
 int cli_fail(const struct err *e)

@@ -9,12 +9,19 @@
  * with the case's expected.json (Timeloop's numbers) by the validation
  * set's comparison rules: levels and tensors matched by name, counts
  * exactly, energies, EDP and utilization within 1e-9 relative.
+ *
+ * The map tests run real searches on tests/data/map/ workloads: `eval` of
+ * every mapping in a report reproduces the report's stats, the totals are
+ * the sums of the kernels, the report does not depend on the thread count,
+ * and Ctrl-C yields an interrupted report and exit code 130.
  */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,10 +398,298 @@ START_TEST(cli_eval_should_leave_no_output_file_when_the_mapping_is_invalid)
 }
 END_TEST
 
+
+/* ---- map: real searches ----------------------------------------------- */
+
+#define MAP_ARCH VALIDATION_DIR "/conv3x3_fwd/arch.json"
+#define MAP_ONE "tests/data/map/one_layer.json"
+#define MAP_TWINS "tests/data/map/twins.json"
+#define MAP_TINY_ARCH "tests/data/map/tiny_4pe.json"
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Runs `map -a arch -w workload -j threads -o out` (with a time limit far
+ * above what the search needs), expects exit 0 and returns the report. */
+static cJSON *map_report(const char *arch, const char *workload, const char *threads,
+                         const char *out)
+{
+    char *args[] = { "map", "-a", (char *)arch, "-w", (char *)workload, "-j", (char *)threads,
+                     "--time-limit", "100", "-o", (char *)out, NULL };
+    struct run r;
+    run(args, &r);
+    ck_assert_msg(r.code == 0, "map: exit %d: %s", r.code, r.err);
+    ck_assert_msg(r.err[0] == '\0', "map: stderr: %s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "step"));
+    run_release(&r);
+    cJSON *report;
+    struct err e;
+    ck_assert_msg(json_load(out, &report, &e) == 0, "%s", e.msg);
+    /* every search covered its space: the results cannot depend on timing */
+    const cJSON *ly, *k;
+    cJSON_ArrayForEach(ly, item(report, "layers")) {
+        cJSON_ArrayForEach(k, item(ly, "kernels")) {
+            ck_assert_msg(cJSON_IsTrue(item(k, "optimal")), "%s %s: not optimal",
+                          item(ly, "name")->valuestring, item(k, "kernel")->valuestring);
+        }
+    }
+    return report;
+}
+
+/* Same JSON values: same keys in the same order, numbers bit for bit. */
+static void assert_same_json(const cJSON *a, const cJSON *b, const char *path)
+{
+    ck_assert_msg(a && b && a->type == b->type, "%s: differs", path);
+    if (cJSON_IsNumber(a))
+        ck_assert_msg(a->valuedouble == b->valuedouble, "%s: %.17g vs %.17g", path,
+                      a->valuedouble, b->valuedouble);
+    if (cJSON_IsString(a))
+        ck_assert_msg(strcmp(a->valuestring, b->valuestring) == 0, "%s: \"%s\" vs \"%s\"",
+                      path, a->valuestring, b->valuestring);
+    const cJSON *x = a->child, *y = b->child;
+    for (int i = 0; x || y; x = x->next, y = y->next, i++) {
+        char p[JSON_PATH_MAX];
+        ck_assert_msg(x && y, "%s: lengths differ", path);
+        if (x->string) {
+            ck_assert_msg(y->string && strcmp(x->string, y->string) == 0,
+                          "%s: key %s vs %s", path, x->string, y->string ? y->string : "");
+            json_path_key(p, path, x->string);
+        } else {
+            json_path_index(p, path, i);
+        }
+        assert_same_json(x, y, p);
+    }
+}
+
+START_TEST(cli_map_report_should_be_reproduced_by_eval_of_its_mappings)
+{
+    char dir[] = "/tmp/trainmap-cli-XXXXXX", out[64], map[64], stats[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/report.json", dir);
+    snprintf(map, sizeof map, "%s/mapping.json", dir);
+    snprintf(stats, sizeof stats, "%s/stats.json", dir);
+    cJSON *report = map_report(MAP_ARCH, MAP_ONE, "2", out);
+    int checked = 0;
+    const cJSON *ly, *k;
+    cJSON_ArrayForEach(ly, item(report, "layers")) {
+        cJSON_ArrayForEach(k, item(ly, "kernels")) {
+            const cJSON *m = item(k, "mapping");
+            char *kernel = item(k, "kernel")->valuestring;
+            char *args[] = { "eval", "-a", MAP_ARCH, "-w", MAP_ONE, "--layer",
+                             item(ly, "name")->valuestring, "-k", kernel, "-o", stats,
+                             m ? "-m" : NULL, map, NULL };
+            ck_assert_msg(cJSON_IsObject(item(k, "stats")), "%s: no stats", kernel);
+            if (m) {
+                char *text = cJSON_Print(m);
+                write_text(map, text);
+                free(text);
+            }
+            struct run r;
+            run(args, &r);
+            ck_assert_msg(r.code == 0, "eval %s: exit %d: %s", kernel, r.code, r.err);
+            run_release(&r);
+            cJSON *got;
+            struct err e;
+            ck_assert_msg(json_load(stats, &got, &e) == 0, "%s", e.msg);
+            assert_same_json(item(k, "stats"), got, kernel);
+            cJSON_Delete(got);
+            checked++;
+        }
+    }
+    /* one layer, the first: fwd, bwd_weight and update */
+    ck_assert_int_eq(checked, 3);
+    cJSON_Delete(report);
+    unlink(out);
+    unlink(map);
+    unlink(stats);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(cli_map_totals_should_be_the_sums_of_the_kernels)
+{
+    char dir[] = "/tmp/trainmap-cli-XXXXXX", out[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/report.json", dir);
+    cJSON *report = map_report(MAP_TINY_ARCH, MAP_TWINS, "2", out);
+    double energy[KERNEL_COUNT] = { 0 }, cycles[KERNEL_COUNT] = { 0 }, macs[KERNEL_COUNT] = { 0 };
+    double step_e = 0, step_c = 0, step_m = 0;
+    int n = 0, reused = 0;
+    const cJSON *ly, *k;
+    cJSON_ArrayForEach(ly, item(report, "layers")) {
+        cJSON_ArrayForEach(k, item(ly, "kernels")) {
+            const cJSON *s = item(k, "stats");
+            int kn = kernel_from_name(item(k, "kernel")->valuestring);
+            ck_assert_int_ge(kn, 0);
+            energy[kn] += item(s, "energy_pj")->valuedouble;
+            cycles[kn] += item(s, "cycles")->valuedouble;
+            macs[kn] += item(s, "macs")->valuedouble;
+            step_e += item(s, "energy_pj")->valuedouble;
+            step_c += item(s, "cycles")->valuedouble;
+            step_m += item(s, "macs")->valuedouble;
+            reused += item(k, "same_as") != NULL;
+            n++;
+        }
+    }
+    /* c1: fwd, bwd_weight, update; c2 and fc: all four.  c2 is c1's
+     * shape, so its fwd, bwd_weight and update repeat c1's searches. */
+    ck_assert_int_eq(n, 11);
+    ck_assert_int_eq(reused, 3);
+    const cJSON *totals = item(report, "totals");
+    for (int kn = 0; kn <= KERNEL_UPDATE; kn++) {
+        const cJSON *t = item(totals, kernel_name((enum kernel)kn));
+        ck_assert_msg(t != NULL, "totals.%s missing", kernel_name((enum kernel)kn));
+        ck_assert(item(t, "energy_pj")->valuedouble == energy[kn]);
+        ck_assert(item(t, "cycles")->valuedouble == cycles[kn]);
+        ck_assert(item(t, "macs")->valuedouble == macs[kn]);
+    }
+    ck_assert(item(item(totals, "step"), "energy_pj")->valuedouble == step_e);
+    ck_assert(item(item(totals, "step"), "cycles")->valuedouble == step_c);
+    /* MACs per step (batch 2): c1 N*K*C*P*Q*R*S = 2*2*2*2*2*3*1 = 96 twice
+     * (fwd, bwd_weight) + K*C*R*S = 12 for the update; c2 96 three times +
+     * 12; fc 2*16*4 = 128 three times + 16*4 = 64: 204 + 300 + 448 = 952 */
+    ck_assert(step_m == 952);
+    ck_assert(item(item(totals, "step"), "macs")->valuedouble == step_m);
+    ck_assert(cJSON_IsFalse(item(totals, "incomplete")));
+    ck_assert(cJSON_IsFalse(item(report, "interrupted")));
+    cJSON_Delete(report);
+    unlink(out);
+    rmdir(dir);
+}
+END_TEST
+
+/* Removes every "search_s" member below o. */
+static void drop_search_s(cJSON *o)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(o, "search_s");
+    for (cJSON *c = o->child; c; c = c->next)
+        drop_search_s(c);
+}
+
+START_TEST(cli_map_report_should_not_depend_on_the_thread_count)
+{
+    char dir[] = "/tmp/trainmap-cli-XXXXXX", out1[64], out2[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(out1, sizeof out1, "%s/j1.json", dir);
+    snprintf(out2, sizeof out2, "%s/j2.json", dir);
+    cJSON *a = map_report(MAP_TINY_ARCH, MAP_TWINS, "1", out1);
+    cJSON *b = map_report(MAP_TINY_ARCH, MAP_TWINS, "2", out2);
+    ck_assert(item(item(a, "search"), "threads")->valuedouble == 1);
+    ck_assert(item(item(b, "search"), "threads")->valuedouble == 2);
+    /* what may differ: the wall times, the thread count, and the command
+     * line that names them and the output file */
+    cJSON *both[] = { a, b };
+    for (int i = 0; i < 2; i++) {
+        drop_search_s(both[i]);
+        cJSON_DeleteItemFromObjectCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(both[i], "search"), "threads");
+        cJSON_DeleteItemFromObjectCaseSensitive(both[i], "command");
+    }
+    assert_same_json(a, b, "");
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    unlink(out1);
+    unlink(out2);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(cli_map_should_write_an_interrupted_report_on_sigint)
+{
+    char dir[] = "/tmp/trainmap-cli-XXXXXX", out[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/report.json", dir);
+    char *argv[] = { (char *)binary(), "map", "-a", MAP_ARCH, "-w", "tests/data/map/big.json",
+                     "-j", "2", "--time-limit", "20", "-o", out, NULL };
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+            dup2(null, STDOUT_FILENO);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    /* long enough to load the inputs and start the first search, far from
+     * its 20 s limit */
+    nanosleep(&(struct timespec){ 1, 0 }, NULL);
+    ck_assert_int_eq(kill(pid, SIGINT), 0);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %d", status);
+    cJSON *report;
+    struct err e;
+    ck_assert_msg(json_load(out, &report, &e) == 0, "%s", e.msg);
+    ck_assert(cJSON_IsTrue(item(report, "interrupted")));
+    ck_assert(cJSON_IsTrue(item(item(report, "totals"), "incomplete")));
+    const cJSON *first = cJSON_GetArrayItem(item(cJSON_GetArrayItem(item(report, "layers"), 0),
+                                                 "kernels"), 0);
+    ck_assert(cJSON_IsTrue(item(first, "interrupted")));
+    ck_assert(cJSON_IsFalse(item(first, "timed_out")));
+    const cJSON *last = cJSON_GetArrayItem(item(cJSON_GetArrayItem(item(report, "layers"), 1),
+                                                "kernels"), 3);
+    ck_assert_str_eq(item(last, "kernel")->valuestring, "update");
+    ck_assert(cJSON_IsFalse(item(last, "searched")));
+    ck_assert(cJSON_IsNull(item(last, "stats")));
+    cJSON_Delete(report);
+    unlink(out);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(cli_map_should_report_kernels_without_a_mapping_and_exit_1)
+{
+    char dir[] = "/tmp/trainmap-cli-XXXXXX", out[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/report.json", dir);
+    char *args[] = { "map", "-a", MAP_ARCH, "-w", MAP_ONE, "--constraints",
+                     "tests/data/map/k_three.json", "-o", out, NULL };
+    struct run r;
+    run(args, &r);
+    ck_assert_msg(r.code == 1, "exit %d: %s", r.code, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "kernels without a valid mapping: 2"));
+    run_release(&r);
+    cJSON *report;
+    struct err e;
+    ck_assert_msg(json_load(out, &report, &e) == 0, "%s", e.msg);
+    const cJSON *cons = item(item(report, "inputs"), "constraints");
+    ck_assert_str_eq(item(cons, "path")->valuestring, "tests/data/map/k_three.json");
+    ck_assert_int_eq((int)strlen(item(cons, "sha256")->valuestring), 64);
+    const cJSON *kernels = item(cJSON_GetArrayItem(item(report, "layers"), 0), "kernels");
+    /* K = 2 cannot take a factor of 3: fwd and bwd_weight have no mapping;
+     * the update stream needs none */
+    for (int i = 0; i < 2; i++) {
+        const cJSON *k = cJSON_GetArrayItem(kernels, i);
+        ck_assert(cJSON_IsNull(item(k, "mapping")) && cJSON_IsNull(item(k, "stats")));
+        ck_assert_str_eq(item(k, "error")->valuestring,
+                         "tests/data/map/k_three.json: levels[0]: fixed factors of dim K do "
+                         "not divide its bound 2");
+    }
+    const cJSON *update = cJSON_GetArrayItem(kernels, 2);
+    const cJSON *totals = item(report, "totals");
+    ck_assert(cJSON_IsTrue(item(totals, "incomplete")));
+    ck_assert(item(item(totals, "fwd"), "macs")->valuedouble == 0);
+    ck_assert(item(item(totals, "step"), "energy_pj")->valuedouble ==
+              item(item(update, "stats"), "energy_pj")->valuedouble);
+    ck_assert(cJSON_IsFalse(item(report, "interrupted")));
+    cJSON_Delete(report);
+    unlink(out);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(cli_cases_should_be_found_from_the_repository_root)
 {
     /* a wrong working directory would otherwise run zero cases and pass */
-    ck_assert_int_ge(count_cases(CLI_DIR), 30);
+    ck_assert_int_ge(count_cases(CLI_DIR), 45);
     ck_assert_int_eq(count_cases(VALIDATION_DIR), 16);
 }
 END_TEST
@@ -413,6 +708,14 @@ Suite *cli_suite(void)
     tcase_add_loop_test(tc, cli_eval_should_reproduce_every_validation_case, 0,
                         count_cases(VALIDATION_DIR));
     tcase_add_test(tc, cli_eval_should_leave_no_output_file_when_the_mapping_is_invalid);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("map");
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, cli_map_report_should_be_reproduced_by_eval_of_its_mappings);
+    tcase_add_test(tc, cli_map_totals_should_be_the_sums_of_the_kernels);
+    tcase_add_test(tc, cli_map_report_should_not_depend_on_the_thread_count);
+    tcase_add_test(tc, cli_map_should_write_an_interrupted_report_on_sigint);
+    tcase_add_test(tc, cli_map_should_report_kernels_without_a_mapping_and_exit_1);
     suite_add_tcase(s, tc);
     return s;
 }
