@@ -32,6 +32,7 @@ struct walk {
     unsigned since_check;
     double energy_lb[ARCH_MAX_LEVELS + 1];  /* once levels >= l are known */
     uint8_t single_dims[SLOT_COUNT];        /* see single_index_dims */
+    double words[SLOT_COUNT];               /* whole tensors */
 };
 
 /* Dims of t that only appear in indices of their own (no other dim of
@@ -145,11 +146,9 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
             else
                 energy += served * par_pj;
         }
-        uint64_t words = 0;
-        problem_tensor_words(p, (enum slot)sl, &words);
         const struct arch_level *l0 = &a->level[0];
         double pj0 = (result ? l0->update_pj : l0->read_pj) / l0->block_words;
-        energy += (top > (double)words ? top : (double)words) * pj0;
+        energy += (top > w->words[sl] ? top : w->words[sl]) * pj0;
     }
     return energy;
 }
@@ -157,7 +156,10 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
 static bool prune(void *arg, const struct mapping *m, const struct mapspace_node *node)
 {
     struct walk *w = arg;
-    /* Cut walks evaluate little: the stop flags are read here too. */
+    /* Cut walks evaluate little: the stop flags are read here too, and once
+     * the search halts every node is cut. */
+    if (atomic_load_explicit(&w->c->halt, memory_order_relaxed))
+        return true;
     if (++w->since_check >= CHECK_EVERY) {
         w->since_check = 0;
         if (search_should_stop(w->c))
@@ -214,8 +216,12 @@ void exhaustive_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard
 {
     const struct mapspace *s = c->space;
     struct walk w = { .c = c, .best = out };
-    for (int sl = 0; sl < SLOT_COUNT; sl++)
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        uint64_t words = 0;
         w.single_dims[sl] = single_index_dims(s->prob, &s->prob->tensor[sl]);
+        problem_tensor_words(s->prob, (enum slot)sl, &words);
+        w.words[sl] = (double)words;
+    }
     w.energy_lb[s->nlevels] = c->bounds.energy_pj;
     struct mapping m;
     mapping_init(&m, s->nlevels);

@@ -83,6 +83,8 @@ void anneal_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard_bes
     mapping_init(&cand, s->nlevels);
     bool have = false;
     for (uint64_t k = 0; k < ANNEAL_STARTS * 64 && (!have || k < ANNEAL_STARTS); k++) {
+        if (k % 64 == 63 && search_should_stop(c))
+            return;
         random_draw(s, &cand, &rng);
         if (!allowed(c, &cand) ||
             model_eval(s->arch, s->prob, &cand, &cand_s, NULL) != 0)

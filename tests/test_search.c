@@ -275,7 +275,7 @@ START_TEST(search_should_return_the_best_so_far_at_the_time_limit)
     ck_assert(r.timed_out);
     ck_assert(!r.optimal);
     ck_assert(r.found);
-    ck_assert(r.search_s < 5.0);
+    ck_assert_msg(r.search_s < 3.0, "stopped after %.2f s", r.search_s);
     workload_free(w);
     arch_free(a);
 }
