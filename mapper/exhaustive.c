@@ -57,21 +57,6 @@ static uint8_t single_index_dims(const struct problem *p, const struct tensor_sp
     return mask;
 }
 
-static uint64_t box_words(const struct tensor_spec *t, const uint64_t *ext)
-{
-    uint64_t w = 1;
-    for (int i = 0; i < t->rank; i++) {
-        uint64_t e = 1;
-        for (int d = 0; d < DIM_COUNT; d++) {
-            int64_t c = t->index[i].coef[d];
-            if (c)
-                e += (uint64_t)(c < 0 ? -c : c) * (ext[d] - 1);
-        }
-        w *= e;
-    }
-    return w;
-}
-
 /* The energy bound of any completion of m whose levels >= kl are known. */
 static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
 {
@@ -128,7 +113,7 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
                     spread *= sp[f];
                 served = (double)p->macs * groups / spread;
             } else {
-                double pas = (double)box_words(t, ext[c]);
+                double pas = (double)tensor_box_words(t, ext[c]);
                 for (int d = 0; d < DIM_COUNT; d++) {
                     if (!((single >> d) & 1))
                         continue;

@@ -95,22 +95,6 @@ struct fwalk {
     uint64_t ext[DIM_COUNT];     /* product of the factors chosen so far */
 };
 
-/* Words of slot sl's tile when every dim spans ext (MODEL.md R1). */
-static uint64_t tile_words(const struct tensor_spec *t, const uint64_t *ext)
-{
-    uint64_t w = 1;
-    for (int i = 0; i < t->rank; i++) {
-        uint64_t e = 1;
-        for (int d = 0; d < DIM_COUNT; d++) {
-            int64_t c = t->index[i].coef[d];
-            if (c)
-                e += (uint64_t)(c < 0 ? -c : c) * (ext[d] - 1);
-        }
-        w *= e;
-    }
-    return w;
-}
-
 /* Whether level l's kept tiles fit when every dim spans ext. */
 static bool fits(const struct mapspace *s, const struct mapping *m, int l,
                  const uint64_t *ext)
@@ -122,7 +106,7 @@ static bool fits(const struct mapspace *s, const struct mapping *m, int l,
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         if (!al->keeps[sl] || m->level[l].bypass[sl])
             continue;
-        uint64_t w = tile_words(&s->prob->tensor[sl], ext);
+        uint64_t w = tensor_box_words(&s->prob->tensor[sl], ext);
         if (al->size_kind == SIZE_PER_SLOT) {
             if (w > arch_capacity_words(al, (enum slot)sl))
                 return false;

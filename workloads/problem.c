@@ -60,6 +60,21 @@ bool tensor_uses_dim(const struct tensor_spec *t, enum dim d)
     return false;
 }
 
+uint64_t tensor_box_words(const struct tensor_spec *t, const uint64_t *ext)
+{
+    uint64_t w = 1;
+    for (int i = 0; i < t->rank; i++) {
+        uint64_t e = 1;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            int64_t c = t->index[i].coef[d];
+            if (c)
+                e += (uint64_t)(c < 0 ? -c : c) * (ext[d] - 1);
+        }
+        w *= e;
+    }
+    return w;
+}
+
 bool problem_tensor_words(const struct problem *p, enum slot s, uint64_t *words)
 {
     const struct tensor_spec *t = &p->tensor[s];

@@ -93,6 +93,12 @@ int dim_from_letter(char c);
 /* True when the tensor's index depends on dim d. */
 bool tensor_uses_dim(const struct tensor_spec *t, enum dim d);
 
+/* Words of the box tensor t spans when every dim d takes ext[d] values
+ * (MODEL.md R1: per index, sum of |coef| * (ext - 1), plus 1; strided gaps
+ * count).  Unchecked: callers keep ext within the bounds of a problem whose
+ * tensor sizes were checked when it was derived. */
+uint64_t tensor_box_words(const struct tensor_spec *t, const uint64_t *ext);
+
 /* Words of tensor t over the whole problem (product of its index extents,
  * R1's formula with every dim at its bound).  Returns false on overflow. */
 bool problem_tensor_words(const struct problem *p, enum slot s, uint64_t *words);
