@@ -55,7 +55,7 @@ static uint64_t box_words(struct nest *n, const struct tensor_spec *t,
     return w;
 }
 
-void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
+bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
                 const struct mapping *m)
 {
     n->arch = a;
@@ -74,6 +74,11 @@ void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
                                   n->spatial[l][d]);
         }
     }
+    if (n->overflow)
+        return false;
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (n->ext[0][d] != p->bound[d])
+            return false;
     n->nloops = 0;
     n->compute_cycles = 1;
     for (int l = 0; l < L; l++) {
@@ -87,8 +92,8 @@ void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
             lp->level = (uint8_t)l;
             lp->dim = (uint8_t)d;
             lp->bound = ml->temporal[d];
-            lp->stride = mul_ck(n, n->spatial[l][d], n->ext[l + 1][d]);
-            n->compute_cycles = mul_ck(n, n->compute_cycles, ml->temporal[d]);
+            lp->stride = n->spatial[l][d] * n->ext[l + 1][d];
+            n->compute_cycles *= ml->temporal[d];
         }
         for (int s = 0; s < SLOT_COUNT; s++)
             n->keeps[l][s] = a->level[l].keeps[s] && !ml->bypass[s];
@@ -99,6 +104,7 @@ void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
         const struct tensor_spec *t = &p->tensor[s];
         uint8_t nterms[TENSOR_MAX_RANK], dim[TENSOR_MAX_RANK][DIM_COUNT];
         uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];
+        uint8_t uses = 0;
         for (int i = 0; i < t->rank; i++) {
             nterms[i] = 0;
             for (int d = 0; d < DIM_COUNT; d++) {
@@ -106,21 +112,24 @@ void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
                 if (c != 0) {
                     dim[i][nterms[i]] = (uint8_t)d;
                     coef[i][nterms[i]++] = (uint64_t)abs64(c);
+                    uses |= (uint8_t)(1u << d);
                 }
             }
         }
+        n->uses[s] = uses;
         for (int l = 0; l <= L; l++) {
             uint64_t w = 1;
             for (int i = 0; i < t->rank; i++) {
                 uint64_t e = 1;
                 for (int j = 0; j < nterms[i]; j++)
-                    e = add_ck(n, e, mul_ck(n, coef[i][j], n->ext[l][dim[i][j]] - 1));
+                    e += coef[i][j] * (n->ext[l][dim[i][j]] - 1);
                 n->box[s][l][i] = e;
-                w = mul_ck(n, w, e);
+                w *= e;
             }
             n->tile[s][l] = w;
         }
     }
+    return true;
 }
 
 /*
@@ -168,9 +177,10 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
     bool overlaps = false;
     for (int j = 0; j < k; j++) {
         const struct nest_loop *lp = &n->loop[k - 1 - j];
+        bool moves = (n->uses[s] >> lp->dim) & 1;
         uint64_t overlap = 1;
         for (int i = 0; i < rank; i++) {
-            int64_t e = (int64_t)t->index[i].coef[lp->dim] * (int64_t)lp->stride;
+            int64_t e = moves ? (int64_t)t->index[i].coef[lp->dim] * (int64_t)lp->stride : 0;
             v[j][i] = e - inner[i];
             inner[i] += e;
             uint64_t mv = (uint64_t)abs64(v[j][i]);
@@ -280,7 +290,7 @@ uint64_t nest_groups(const struct nest *n, enum slot s, int f)
     const struct tensor_spec *t = &n->prob->tensor[s];
     int dims[DIM_COUNT], nd = 0;
     for (int d = 0; d < DIM_COUNT; d++)
-        if (n->spatial[f][d] > 1 && tensor_uses_dim(t, (enum dim)d))
+        if (n->spatial[f][d] > 1 && ((n->uses[s] >> d) & 1))
             dims[nd++] = d;
     if (nd == 0)
         return 1;

@@ -43,12 +43,18 @@ struct nest {
      * tile[s][l] their product.  Level nlevels is the MACs' element. */
     uint64_t box[SLOT_COUNT][ARCH_MAX_LEVELS + 1][TENSOR_MAX_RANK];
     uint64_t tile[SLOT_COUNT][ARCH_MAX_LEVELS + 1];
+    /* uses[s]: bit d set when slot s's tensor depends on dim d. */
+    uint8_t uses[SLOT_COUNT];
     uint64_t compute_cycles;
     bool overflow;      /* set when a count does not fit 64 bits */
 };
 
-/* Fills n from the inputs (does not check validity). */
-void nest_build(struct nest *n, const struct arch *a, const struct problem *p,
+/* Fills n from the inputs.  Returns false, with only ext, spatial and
+ * overflow set, when the factors do not multiply to the bounds: the rest
+ * (tiles, loops) is then meaningless and the mapping invalid.  When they
+ * do, every tile is at most its whole tensor, whose size the derivation of
+ * the problem checked, so tiles need no overflow checks. */
+bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
                 const struct mapping *m);
 
 
