@@ -4,7 +4,10 @@
 #   make          build build/trainmap
 #   make run      map the shipped defaults and print a summary
 #   make test     build and run every test
-#   make sanitize the tests under AddressSanitizer + UBSan
+#   make sanitize the tests under AddressSanitizer + UBSan (leak checking on)
+#   make tsan     the multi-threaded search tests under ThreadSanitizer
+#   make fuzz     build the libFuzzer targets (clang) and run each for
+#                 FUZZ_SECONDS seconds (default 60)
 #   make bench    print the benchmarks' figures
 #   make install PREFIX=/usr/local
 
@@ -27,14 +30,17 @@ LIB_SRC  := $(wildcard common/*.c arch/*.c workloads/*.c model/*.c mapper/*.c re
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
+FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 SUITES    := $(patsubst tests/test_%.c,%,$(filter tests/test_%.c,$(TEST_SRC)))
+FUZZ_BIN  := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all deps run test test-run sanitize bench install clean
+.PHONY: all deps run test test-run test-ci sanitize tsan tsan-run fuzz fuzz-build fuzz-run \
+        bench install clean
 
 all: $(BUILD)/trainmap
 
@@ -71,16 +77,77 @@ run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/trainmap
 	@sh scripts/run.sh $(BUILD)/trainmap
 
+# With CI=true (as CI sets it), `make test` also runs the sanitizers and a
+# short fuzzing pass, so that CI needs one command.
 test: deps
 	@$(MAKE) --no-print-directory test-run
+	@if [ "$$CI" = true ]; then $(MAKE) --no-print-directory test-ci; fi
+
+test-ci:
+	@$(MAKE) --no-print-directory sanitize
+	@$(MAKE) --no-print-directory tsan
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 test-run: $(BUILD)/trainmap $(BUILD)/test_runner
-	TRAINMAP=$(BUILD)/trainmap $(BUILD)/test_runner
+	TRAINMAP=$(BUILD)/trainmap $(BUILD)/test_runner $(SUITE)
+
+# Leak checking is on by default under ASan on Linux; it is set explicitly
+# so that an ASAN_OPTIONS from the environment cannot turn it off.  The CLI
+# tests run the sanitized build/asan/trainmap, so a leak on any CLI path
+# fails its test (exit code and stderr differ).
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 sanitize: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
+	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    test-run
+
+# ThreadSanitizer on the suites whose code runs threads (the search).
+TSAN_SUITES ?= search
+tsan: deps
+	@sh scripts/deps.sh '/usr/lib/*/libtsan.so.*:libtsan2'
+	@$(MAKE) --no-print-directory BUILD=build/tsan OPT=-O1 \
+	    SAN="-fsanitize=thread -fno-omit-frame-pointer" tsan-run
+
+tsan-run: $(BUILD)/trainmap $(BUILD)/test_runner
+	@for s in $(TSAN_SUITES); do \
+	    echo "TSAN_OPTIONS=halt_on_error=1 $(BUILD)/test_runner $$s"; \
+	    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	        TRAINMAP=$(BUILD)/trainmap $(BUILD)/test_runner $$s || exit 1; \
+	done
+
+# libFuzzer targets: one per loader (fuzz/fuzz_NAME.c), seeded from
+# fuzz/corpus/NAME/.  New inputs go to build/fuzz/corpus/NAME (the seeds in
+# the repository are never written); a crash is saved under
+# build/fuzz/artifacts/ and fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+fuzz: deps
+	@sh scripts/deps.sh clang:clang \
+	    '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a:libclang-rt-14-dev'
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT=-O1 \
+	    SAN="-fsanitize=fuzzer-no-link $(FUZZ_FLAGS)" fuzz-run
+
+fuzz-build: $(FUZZ_BIN)
+
+.SECONDARY: $(FUZZ_SRC:%.c=$(BUILD)/%.o)
+
+$(BUILD)/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/libtrainmap.a
+	$(CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-run: fuzz-build
+	@mkdir -p $(BUILD)/artifacts
+	@for f in $(FUZZ_BIN); do \
+	    t=$${f##*/fuzz_}; mkdir -p $(BUILD)/corpus/$$t; \
+	    echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	    $(SAN_ENV) $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
+	        -print_final_stats=1 -artifact_prefix=$(BUILD)/artifacts/$$t- \
+	        $(BUILD)/corpus/$$t fuzz/corpus/$$t 2>$(BUILD)/$$t.log; \
+	    rc=$$?; grep -E '^(stat::number_of_executed_units|stat::new_units_added)' \
+	        $(BUILD)/$$t.log | tr '\n' ' '; echo; \
+	    if [ $$rc -ne 0 ]; then tail -n 60 $(BUILD)/$$t.log; exit 1; fi; \
+	done
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench_runner
@@ -96,4 +163,5 @@ install: $(BUILD)/trainmap
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) \
+         $(FUZZ_SRC:%.c=$(BUILD)/%.d)

@@ -1,7 +1,14 @@
 #!/bin/sh
 # Checks the build's dependencies with pkg-config.  When one is missing and
 # we run as root, installs it with apt-get; otherwise prints the exact
-# command to run and fails.  Usage: scripts/deps.sh [extra-debian-package...]
+# command to run and fails.
+#
+# Usage: scripts/deps.sh [NAME:PACKAGE...]
+# Each extra argument is a tool the caller needs beyond the plain build
+# (the fuzz and tsan targets pass theirs) and the Debian package that
+# provides it: NAME is a command looked up in PATH, or, when it contains a
+# '/', a file glob that must match an existing file (a library with no
+# command of its own, such as clang's libFuzzer runtime).
 set -eu
 
 # pkg-config module -> Debian package
@@ -16,10 +23,16 @@ for pair in $need; do
     fi
 done
 for cmd in "$@"; do
-    # extra arguments are "command:package" pairs for tools
     c=${cmd%%:*}
     p=${cmd#*:}
-    command -v "$c" >/dev/null 2>&1 || missing="$missing $p"
+    case $c in
+    */*)
+        found=""
+        for f in $c; do [ -e "$f" ] && found=1 && break; done
+        [ -n "$found" ] || missing="$missing $p" ;;
+    *)
+        command -v "$c" >/dev/null 2>&1 || missing="$missing $p" ;;
+    esac
 done
 [ -z "$missing" ] && exit 0
 
