@@ -1,9 +1,12 @@
 /*
- * outfile: temporary file plus rename; see outfile.h.
+ * outfile: temporary file plus rename, with the termination signals held
+ * off while the temporary file exists; see outfile.h.  Called once per
+ * output file.
  */
 #include "outfile.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +21,17 @@ int outfile_write(const char *path, const char *data, size_t len, struct err *er
         return err_set(err, ERR_NOMEM, "%s: out of memory", path);
     snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
     int rc = 0;
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigaddset(&block, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         rc = err_set(err, ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-        goto out_free;
+        goto out_unblock;
     }
     /* mkstemp makes the file private; give it the usual permissions. */
     mode_t mask = umask(0);
@@ -51,10 +61,11 @@ int outfile_write(const char *path, const char *data, size_t len, struct err *er
         rc = err_set(err, ERR_IO, "%s: cannot write: %s", path, strerror(errno));
         goto out_unlink;
     }
-    goto out_free;
+    goto out_unblock;
 out_unlink:
     unlink(tmp);
-out_free:
+out_unblock:
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     free(tmp);
     return rc;
 }
