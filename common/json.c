@@ -114,6 +114,23 @@ static size_t utf8_len(const unsigned char *p, size_t avail)
     return n;
 }
 
+/* Reads the 4 hex digits of a \u escape, sc at the 'u'; leaves sc after
+ * them. */
+static int scan_u_escape(struct scanner *sc, unsigned *unit)
+{
+    *unit = 0;
+    for (int i = 1; i <= 4; i++) {
+        if (sc->pos + i >= sc->len || !is_hex(sc->s[sc->pos + i])) {
+            sc->pos += i;
+            return expected(sc, "4 hex digits after \\u");
+        }
+        int c = sc->s[sc->pos + i];
+        *unit = *unit << 4 | (unsigned)(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    sc->pos += 5;
+    return 0;
+}
+
 static int scan_string(struct scanner *sc)
 {
     size_t start = sc->pos;
@@ -129,19 +146,32 @@ static int scan_string(struct scanner *sc)
         if (c < 0x20)
             return expected(sc, "a string character (control characters must be escaped)");
         if (c == '\\') {
+            size_t esc = sc->pos;
             sc->pos++;
             int e = peek(sc);
             if (e == 'u') {
-                for (int i = 1; i <= 4; i++) {
-                    if (sc->pos + i >= sc->len || !is_hex(sc->s[sc->pos + i])) {
-                        sc->pos += i;
-                        return expected(sc, "4 hex digits after \\u");
-                    }
+                int rc;
+                unsigned unit, low = 0;
+                if ((rc = scan_u_escape(sc, &unit)) < 0)
+                    return rc;
+                /* UTF-16 surrogates come in pairs, high then low; cJSON
+                 * refuses any other use, so say so here. */
+                if (unit >= 0xD800 && unit <= 0xDBFF && sc->pos + 1 < sc->len &&
+                    sc->s[sc->pos] == '\\' && sc->s[sc->pos + 1] == 'u') {
+                    sc->pos++;
+                    if ((rc = scan_u_escape(sc, &low)) < 0)
+                        return rc;
                 }
-                sc->pos += 5;
+                /* Strings become C strings: a NUL would cut them short. */
+                if (unit == 0)
+                    return fail_at(sc, esc, "\\u0000 (NUL) is not allowed in a string");
+                if (unit >= 0xD800 && unit <= 0xDFFF &&
+                    (unit >= 0xDC00 || low < 0xDC00 || low > 0xDFFF))
+                    return fail_at(sc, esc, "unpaired UTF-16 surrogate in a \\u escape");
                 continue;
             }
-            if (e < 0 || !strchr("\"\\/bfnrt", e))
+            /* e == 0 would match strchr's terminating NUL */
+            if (e <= 0 || !strchr("\"\\/bfnrt", e))
                 return expected(sc, "an escape character (one of \"\\/bfnrtu)");
             sc->pos++;
             continue;
@@ -300,8 +330,9 @@ int json_load(const char *path, cJSON **root, struct err *err)
     for (;;) {
         if (len == cap) {
             if (cap >= JSON_MAX_BYTES) {
-                rc = err_set(err, ERR_TOO_LARGE, "%s: file larger than %u bytes",
-                             path, JSON_MAX_BYTES);
+                rc = err_set(err, ERR_TOO_LARGE,
+                             "%s: file too large (more than %u bytes)", path,
+                             JSON_MAX_BYTES);
                 goto out_free;
             }
             char *nb = realloc(buf, cap * 2);
@@ -347,6 +378,10 @@ const char *json_describe(const cJSON *v, char *out, size_t cap)
 {
     if (!v)
         snprintf(out, cap, "nothing");
+    else if (cJSON_IsNumber(v) && !isfinite(v->valuedouble))
+        /* JSON has no NaN or infinity: a number that reads as infinite
+         * overflowed the double cJSON parsed it into (1e400). */
+        snprintf(out, cap, "a number beyond the range of a double");
     else if (cJSON_IsNumber(v))
         snprintf(out, cap, "%.17g", v->valuedouble);
     else if (cJSON_IsString(v))
@@ -447,11 +482,15 @@ int json_get_u64(const struct jdoc *d, const cJSON *obj, const char *path,
     const cJSON *v = field(obj, key);
     if (!v)
         return required ? missing(d, p, want) : 0;
-    if (cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
-        v->valuedouble == floor(v->valuedouble) && v->valuedouble > (double)max &&
-        max >= UINT32_MAX)
-        return err_set(d->err, ERR_TOO_LARGE, "%s: %s: %.17g is too large (at most %llu)",
-                       d->file, p, v->valuedouble, (unsigned long long)max);
+    if (cJSON_IsNumber(v) && v->valuedouble > (double)max && max >= UINT32_MAX) {
+        if (isinf(v->valuedouble))
+            return err_set(d->err, ERR_TOO_LARGE,
+                           "%s: %s: a number beyond the range of a double is too large "
+                           "(at most %llu)", d->file, p, (unsigned long long)max);
+        if (v->valuedouble == floor(v->valuedouble))
+            return err_set(d->err, ERR_TOO_LARGE, "%s: %s: %.17g is too large (at most %llu)",
+                           d->file, p, v->valuedouble, (unsigned long long)max);
+    }
     if (!json_number_to_u64(v, min, max, out))
         return json_schema_error(d, p, want, v);
     return 0;

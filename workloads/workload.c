@@ -46,10 +46,14 @@ static int get_int(const struct jdoc *d, const cJSON *obj, const char *path,
                    const char *key, bool required, uint64_t min, uint64_t *out)
 {
     const cJSON *v = field(obj, key);
-    if (v && cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
-        v->valuedouble == floor(v->valuedouble) && v->valuedouble > WL_INT_MAX) {
+    if (v && cJSON_IsNumber(v) && v->valuedouble > WL_INT_MAX &&
+        (isinf(v->valuedouble) || v->valuedouble == floor(v->valuedouble))) {
         char p[JSON_PATH_MAX];
         json_path_key(p, path, key);
+        if (isinf(v->valuedouble))  /* 1e400: past the range of a double */
+            return err_set(d->err, ERR_TOO_LARGE,
+                           "%s: %s: a number beyond the range of a double is too large "
+                           "(at most %u)", d->file, p, WL_INT_MAX);
         return err_set(d->err, ERR_TOO_LARGE, "%s: %s: %.17g is too large (at most %u)",
                        d->file, p, v->valuedouble, WL_INT_MAX);
     }
