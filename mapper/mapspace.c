@@ -423,9 +423,13 @@ void mapspace_neighbour(const struct mapspace *s, struct mapping *m, uint64_t *r
         uint32_t *ff = loop_factor(m, from, d);
         if (from == to || *ff <= 1)
             continue;
+        /* Its smallest prime factor: trial division stops at the square
+         * root, so a prime factor near 2^31 costs 46341 steps, not 2^31. */
         uint32_t q = 2;
-        while (*ff % q)
+        while (*ff % q && (uint64_t)q * q <= *ff)
             q++;
+        if (*ff % q)
+            q = *ff;
         if (!loop_can_grow(s, m, to, q))
             continue;
         /* Orders stay permutations of every dim whatever the factors. */
