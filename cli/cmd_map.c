@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../arch/arch.h"
+#include "../common/outfile.h"
 #include "../mapper/search.h"
 #include "../reports/report_json.h"
 #include "../workloads/workload.h"
@@ -260,19 +261,12 @@ static int fail(const char *fmt, ...)
 }
 
 /* Fails early, before hours of search, when the report could not be
- * written for want of its directory. */
+ * written: no writable directory, or a directory in the way. */
 static int check_output_dir(const char *output)
 {
-    char dir[4096];
-    const char *slash = strrchr(output, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == output)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - output), output);
-    if (access(dir, W_OK | X_OK) != 0)
-        return fail("-o: cannot write '%s': %s: %s", output, dir, strerror(errno));
+    struct err e;
+    if (outfile_check(output, &e) < 0)
+        return fail("-o: cannot write '%s': %s", output, e.msg);
     return EXIT_OK;
 }
 

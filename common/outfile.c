@@ -69,3 +69,27 @@ out_unblock:
     free(tmp);
     return rc;
 }
+
+int outfile_check(const char *path, struct err *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!path[0])
+        return err_set(err, ERR_IO, "'': No such file or directory");
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return err_set(err, ERR_IO, "%s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return err_set(err, ERR_IO, "%s: %s", dir, strerror(ENOTDIR));
+    if (access(dir, W_OK | X_OK) != 0)
+        return err_set(err, ERR_IO, "%s: %s", dir, strerror(errno));
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return err_set(err, ERR_IO, "%s: is a directory", path);
+    return 0;
+}

@@ -37,4 +37,11 @@
  * ERR_NOMEM. */
 int outfile_write(const char *path, const char *data, size_t len, struct err *err);
 
+/* Checks, before long work whose result goes to path, that outfile_write
+ * could create it: the directory path names exists, is a directory and is
+ * writable, and path itself is not a directory.  Returns 0, or ERR_IO with
+ * err saying what is wrong ("out: Not a directory", "out/r.json: is a
+ * directory").  Nothing is created. */
+int outfile_check(const char *path, struct err *err);
+
 #endif
