@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -558,6 +559,131 @@ START_TEST(cli_map_should_stop_on_time_with_prime_bounds_near_2_31)
 }
 END_TEST
 
+/* ---- outputs under kills and interrupts ------------------------------- */
+
+/* One hexadecimal signal mask line ("SigCgt:") of /proc/pid/status. */
+static unsigned long long proc_mask(pid_t pid, const char *key)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    unsigned long long v = 0;
+    if (!f)
+        return 0;
+    size_t n = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, n) == 0) {
+            v = strtoull(line + n, NULL, 16);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+#define SIGINT_BIT (1ull << (SIGINT - 1))
+
+/* Waits until map has put its SIGINT handler in place, which it does just
+ * before the search starts. */
+static void wait_for_search(pid_t pid)
+{
+    for (int i = 0; i < 3000 && !(proc_mask(pid, "SigCgt:") & SIGINT_BIT); i++)
+        nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+    ck_assert_msg(proc_mask(pid, "SigCgt:") & SIGINT_BIT, "map never started its search");
+}
+
+/* The names in dir, space-separated, into out. */
+static void list_dir(const char *dir, char *out, size_t cap)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    out[0] = '\0';
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? " " : "",
+                     de->d_name);
+    closedir(d);
+}
+
+#define BIG "tests/data/map/big.json"
+
+/* SIGKILL cannot be caught: what protects an existing report is that the
+ * report is written only after the search, through a temporary file and a
+ * rename (common/outfile.h).  Killed mid-search, map leaves the old
+ * report as it was and no other file. */
+START_TEST(cli_map_killed_mid_search_should_leave_an_existing_report_untouched)
+{
+    char dir[] = "/tmp/trainmap-hostile-XXXXXX", path[64], out[64], err[64], names[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("the previous report\n", f);
+    fclose(f);
+    char *args[] = { "map", "-a", ARCH_16PE, "-w", BIG, "-j", "2", "--time-limit", "20",
+                     "-o", path, NULL };
+    pid_t pid = start(args, out, err);
+    wait_for_search(pid);
+    nanosleep(&(struct timespec){ 0, 300000000 }, NULL);
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    ck_assert_int_eq(wait_for(pid, 30), -1);
+    unlink(out);
+    unlink(err);
+    char *text = slurp(path);
+    ck_assert_str_eq(text, "the previous report\n");
+    free(text);
+    list_dir(dir, names, sizeof names);
+    ck_assert_str_eq(names, "report.json");
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* The first Ctrl-C stops the search and writes the best-so-far report; a
+ * second one exits at once with 130 and writes nothing.  The second must
+ * land between the first's delivery and the report's write, a window of
+ * milliseconds: the test sends it as soon as /proc shows the first
+ * delivered, and tries again (up to 10 times) when the report was written
+ * first anyway.  A temporary file left behind fails at once. */
+START_TEST(cli_map_second_sigint_should_exit_at_once_without_writing)
+{
+    char dir[] = "/tmp/trainmap-hostile-XXXXXX", path[64], out[64], err[64], names[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    bool seen = false;
+    for (int attempt = 0; attempt < 10 && !seen; attempt++) {
+        char *args[] = { "map", "-a", ARCH_16PE, "-w", BIG, "-j", "2", "--time-limit", "20",
+                         "-o", path, NULL };
+        pid_t pid = start(args, out, err);
+        wait_for_search(pid);
+        nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+        ck_assert_int_eq(kill(pid, SIGINT), 0);
+        for (long spin = 0; spin < 10000000; spin++)
+            if (!((proc_mask(pid, "ShdPnd:") | proc_mask(pid, "SigPnd:")) & SIGINT_BIT))
+                break;
+        kill(pid, SIGINT);
+        int code = wait_for(pid, 60);
+        char *stdout_text = slurp(out);
+        unlink(out);
+        unlink(err);
+        list_dir(dir, names, sizeof names);
+        if (names[0] == '\0') {
+            ck_assert_int_eq(code, 130);
+            /* the summary follows the report: neither was written */
+            ck_assert_str_eq(stdout_text, "");
+            seen = true;
+        } else {
+            /* the report was written before the second signal came */
+            ck_assert_str_eq(names, "report.json");
+            unlink(path);
+        }
+        free(stdout_text);
+    }
+    ck_assert_msg(seen, "the report was written before every second SIGINT");
+    rmdir(dir);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -578,5 +704,10 @@ Suite *hostile_suite(void)
     tcase_add_loop_test(cli, cli_should_reject_hostile_inputs_with_exact_messages, 0, NCLI);
     tcase_add_test(cli, cli_map_should_stop_on_time_with_prime_bounds_near_2_31);
     suite_add_tcase(s, cli);
+    TCase *outputs = tcase_create("outputs");
+    tcase_set_timeout(outputs, 600);
+    tcase_add_test(outputs, cli_map_killed_mid_search_should_leave_an_existing_report_untouched);
+    tcase_add_test(outputs, cli_map_second_sigint_should_exit_at_once_without_writing);
+    suite_add_tcase(s, outputs);
     return s;
 }
