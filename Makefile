@@ -67,8 +67,13 @@ $(BUILD)/tests/suites.h: $(TEST_SRC) Makefile
 $(BUILD)/tests/main.o: $(BUILD)/tests/suites.h
 $(BUILD)/tests/%.o: ALL_CFLAGS += -Wno-missing-prototypes -I$(BUILD)/tests $(shell pkg-config --cflags check 2>/dev/null)
 
+# The allocation-failure suite (tests/test_alloc_fail.c) stands between
+# our code and the allocator: every call from the runner's own objects and
+# the library goes to its __wrap_ functions.
+WRAP_ALLOC := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=free
+
 $(BUILD)/test_runner: $(TEST_OBJ) $(BUILD)/libtrainmap.a
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(TEST_LIBS) $(LIBS)
+	$(CC) $(CFLAGS) $(SAN) $(WRAP_ALLOC) -o $@ $^ $(TEST_LIBS) $(LIBS)
 
 $(BUILD)/bench_runner: $(BENCH_OBJ) $(BUILD)/libtrainmap.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
@@ -142,6 +147,7 @@ fuzz-run: fuzz-build
 	    t=$${f##*/fuzz_}; mkdir -p $(BUILD)/corpus/$$t; \
 	    echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
 	    $(SAN_ENV) $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
+	        -dict=fuzz/json.dict \
 	        -print_final_stats=1 -artifact_prefix=$(BUILD)/artifacts/$$t- \
 	        $(BUILD)/corpus/$$t fuzz/corpus/$$t 2>$(BUILD)/$$t.log; \
 	    rc=$$?; grep -E '^(stat::number_of_executed_units|stat::new_units_added)' \
