@@ -47,6 +47,14 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
             }
         }
     }
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct level_constraint *lc = &s->cons.level[l];
+        bool mirror = a->level[l].fanout_x == a->level[l].fanout_y &&
+                      a->level[l].fanout_x > 1 && lc->spatial_x_dims == lc->spatial_y_dims;
+        for (int d = 0; d < DIM_COUNT && mirror; d++)
+            mirror = lc->spatial_x[d] == lc->spatial_y[d];
+        s->xy_mirror[l] = mirror;
+    }
     for (int d = 0; d < DIM_COUNT; d++) {
         uint64_t fixed = 1;
         for (int l = 0; l < a->nlevels; l++) {
@@ -121,7 +129,9 @@ static void walk_level(struct fwalk *w, int l);
 
 /* Chooses dim d's factors at level l, given the spatial products px, py of
  * the dims before it. */
-static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
+/* mirrored: an earlier dim of this level already has more on X than on Y,
+ * so the mirror of what follows is not in the enumeration. */
+static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py, bool mirrored)
 {
     const struct mapspace *s = w->s;
     if (d == DIM_COUNT) {
@@ -155,6 +165,9 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
             if ((rem / x) % y || (y > 1 && !dim_allowed(lc->spatial_y_dims, d)) ||
                 (lc->spatial_y[d] && lc->spatial_y[d] != y))
                 continue;
+            bool undecided = s->xy_mirror[l] && !mirrored;
+            if (undecided && x < y)
+                continue;       /* the mirror is enumerated instead */
             uint64_t left = rem / x / y;
             for (uint64_t t = l == 0 ? left : 1; t <= left; t++) {
                 if (left % t || (lc->temporal[d] && lc->temporal[d] != t) ||
@@ -170,7 +183,7 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
                 struct mapspace_node node = { l, d + 1, w->ext, px * x, py * y };
                 if (fits(s, w->m, l, w->ext) &&
                     !(w->prune && d + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
-                    walk_dim(w, l, d + 1, px * x, py * y);
+                    walk_dim(w, l, d + 1, px * x, py * y, mirrored || x > y);
                 w->rem[d] = rem;
                 w->ext[d] = inner;
                 if (w->stop)
@@ -183,7 +196,7 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
 
 static void walk_level(struct fwalk *w, int l)
 {
-    walk_dim(w, l, 0, 1, 1);
+    walk_dim(w, l, 0, 1, 1, false);
 }
 
 bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,

@@ -10,7 +10,10 @@
  * identical costs by construction and are enumerated once: permutations of
  * loops whose factor is 1 (absent loops), and any order of the innermost
  * level (its loops sit above no tile: MODEL.md R4 walks only loops above a
- * level, and the MACs read every cycle whatever the order, R5).
+ * level, and the MACs read every cycle whatever the order, R5).  Of a
+ * mapping and its mirror on a level with interchangeable X and Y axes, only
+ * the one whose first dim with unequal spatial factors has the larger on X
+ * is enumerated.
  *
  * Points are numbered for sharding: the enumeration calls back with every
  * complete factorization, and a shard keeps those whose sequence number is
@@ -44,6 +47,10 @@ struct mapspace {
     uint8_t free_level[ARCH_MAX_LEVELS * SLOT_COUNT];
     uint8_t free_slot[ARCH_MAX_LEVELS * SLOT_COUNT];
     bool forced_keep[ARCH_MAX_LEVELS][SLOT_COUNT];  /* kept in every point */
+    /* Levels whose X and Y axes are interchangeable (equal fanouts, equal
+     * constraints): a mapping and its mirror cost the same, since the model
+     * only uses each axis's product against its fanout. */
+    bool xy_mirror[ARCH_MAX_LEVELS];
 };
 
 /* Prepares the space of p on a under c (NULL: unconstrained).  Returns 0,
