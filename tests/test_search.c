@@ -365,7 +365,39 @@ START_TEST(search_should_say_when_no_mapping_fits)
     ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
     ck_assert(!r.found);
     ck_assert_int_eq(e.code, ERR_NO_MAPPING);
-    ck_assert_str_eq(e.msg, "c fwd: no mapping fits the arch under the constraints");
+    ck_assert_str_eq(e.msg, "c fwd: no mapping fits the arch under the constraints: "
+                            "c.json: levels[0] (level 'PE') leaves no mapping");
+    constraints_file_free(cf);
+    fixture_release(&f);
+}
+END_TEST
+
+START_TEST(search_should_name_a_minimum_utilization_no_mapping_reaches)
+{
+    /* fc 3 x 3: no dim divides by the 2 MACs, so at most one MAC is busy:
+     * utilization 9 / (2 * 9) = 0.5 at best. */
+    static const char *wl =
+        "{\"name\": \"fc\", \"batch\": 1, \"layers\": [{\"name\": \"fc\", \"type\": \"fc\","
+        " \"C\": 3, \"K\": 3}]}";
+    struct fixture f;
+    fixture_load(&f, arch_small, wl, KERNEL_FWD);
+    static const char *text = "{\"min_utilization\": 0.9, \"levels\": []}";
+    struct constraints_file *cf;
+    struct constraints c;
+    struct err e;
+    ck_assert_msg(constraints_parse("u.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
+    ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+    struct search_options o = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    o.constraints = &c;
+    struct search_result r;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
+    ck_assert(!r.found);
+    ck_assert_str_eq(e.msg, "fc fwd: no mapping fits the arch under the constraints: "
+                            "min_utilization 0.9 leaves no mapping");
+    c.min_utilization = 0.5;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
+    ck_assert(r.found);
+    ck_assert_double_eq_tol(r.stats.utilization, 0.5, 1e-12);
     constraints_file_free(cf);
     fixture_release(&f);
 }
@@ -385,6 +417,7 @@ Suite *search_suite(void)
     tcase_add_test(tc, search_should_evaluate_a_stream_directly);
     tcase_add_test(tc, search_should_keep_to_the_constraints);
     tcase_add_test(tc, search_should_say_when_no_mapping_fits);
+    tcase_add_test(tc, search_should_name_a_minimum_utilization_no_mapping_reaches);
     suite_add_tcase(s, tc);
     return s;
 }
