@@ -127,6 +127,35 @@ static bool fits(const struct mapspace *s, const struct mapping *m, int l,
 
 static void walk_level(struct fwalk *w, int l);
 
+/* Level l's factors are chosen: try each of its bypass choices that fits,
+ * then go outward.  While its dims were being chosen the level kept only
+ * what it must, the least any choice keeps, so that capacity cuts made
+ * then hold for every choice; that is restored on return. */
+static void complete_level(struct fwalk *w, int l, uint64_t px, uint64_t py)
+{
+    const struct mapspace *s = w->s;
+    struct mapping_level *ml = &w->m->level[l];
+    int slot[SLOT_COUNT], n = 0;
+    for (int f = 0; f < s->nfree; f++)
+        if (s->free_level[f] == l)
+            slot[n++] = s->free_slot[f];
+    for (uint32_t choice = 0; choice < (1u << n) && !w->stop; choice++) {
+        for (int i = 0; i < n; i++)
+            ml->bypass[slot[i]] = !((choice >> i) & 1);
+        if (!fits(s, w->m, l, w->ext))
+            continue;
+        struct mapspace_node node = { l, DIM_COUNT, w->ext, px, py };
+        if (w->prune && w->prune(w->ctx, w->m, &node))
+            continue;
+        if (l == 0)
+            w->stop = w->fn(w->ctx, w->m);
+        else
+            walk_level(w, l - 1);
+    }
+    for (int i = 0; i < n; i++)
+        ml->bypass[slot[i]] = true;
+}
+
 /* Chooses dim d's factors at level l, given the spatial products px, py of
  * the dims before it. */
 /* mirrored: an earlier dim of this level already has more on X than on Y,
@@ -135,18 +164,9 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py, bo
 {
     const struct mapspace *s = w->s;
     if (d == DIM_COUNT) {
-        if (!fits(s, w->m, l, w->ext))
-            return;
         if (l == s->nlevels - 1 && w->seq++ % w->nshards != w->shard)
             return;
-        struct mapspace_node node = { l, DIM_COUNT, w->ext, px, py };
-        if (w->prune && w->prune(w->ctx, w->m, &node))
-            return;
-        if (l == 0) {
-            w->stop = w->fn(w->ctx, w->m);
-            return;
-        }
-        walk_level(w, l - 1);
+        complete_level(w, l, px, py);
         return;
     }
     const struct arch_level *al = &s->arch->level[l];
@@ -196,6 +216,8 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py, bo
 
 static void walk_level(struct fwalk *w, int l)
 {
+    for (int sl = 0; sl < SLOT_COUNT; sl++)
+        w->m->level[l].bypass[sl] = !w->s->forced_keep[l][sl];
     walk_dim(w, l, 0, 1, 1, false);
 }
 
@@ -210,11 +232,14 @@ bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
         w.rem[d] = s->prob->bound[d];
         w.ext[d] = 1;
     }
-    for (int l = 0; l < s->nlevels; l++)
+    for (int l = 0; l < s->nlevels; l++) {
         for (int d = 0; d < DIM_COUNT; d++) {
             m->level[l].temporal[d] = m->level[l].spatial_x[d] = m->level[l].spatial_y[d] = 1;
             m->level[l].order[d] = (uint8_t)d;
         }
+        for (int sl = 0; sl < SLOT_COUNT; sl++)
+            m->level[l].bypass[sl] = !s->forced_keep[l][sl];
+    }
     walk_level(&w, s->nlevels - 1);
     return w.stop;
 }

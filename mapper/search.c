@@ -253,10 +253,7 @@ static int space_has_mapping(const struct arch *a, const struct problem *p,
     struct probe pr = { .space = s, .deadline_s = search_now_s() + seconds };
     struct mapping m;
     mapping_init(&m, s->nlevels);
-    for (uint64_t b = 0; b < mapspace_bypass_count(s) && !pr.found && !pr.gave_up; b++) {
-        mapspace_set_bypass(s, b, &m);
-        mapspace_factorizations(s, &m, 0, 1, probe_one, NULL, &pr);
-    }
+    mapspace_factorizations(s, &m, 0, 1, probe_one, NULL, &pr);
     free(s);
     return pr.found ? 1 : pr.gave_up ? -1 : 0;
 }
