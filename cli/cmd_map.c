@@ -39,15 +39,15 @@
 
 static const char *const cmd = "map";
 
-/* Set by the SIGINT handler and read by the search (search_options.stop). */
-static volatile sig_atomic_t stop_requested;
+/* Set by the SIGINT handler and read by the search's threads
+ * (search_options.stop): a lock-free atomic, safe in both. */
+static atomic_int stop_requested;
 
 static void on_sigint(int sig)
 {
     (void)sig;
-    if (stop_requested)
+    if (atomic_exchange(&stop_requested, 1))
         _exit(EXIT_INTERRUPTED);
-    stop_requested = 1;
 }
 
 struct map_args {
@@ -350,7 +350,7 @@ static int run_interruptible(const struct map_opts *mo, const struct arch *a,
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    stop_requested = 0;
+    atomic_store(&stop_requested, 0);
     if (sigaction(SIGINT, &sa, &old) != 0)
         return fail("cannot install the interrupt handler: %s", strerror(errno));
     int rc = map_run(mo, a, w, r, &stop_requested);

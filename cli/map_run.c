@@ -125,7 +125,7 @@ static int search_all(const struct arch *a, const struct search_options *so,
             struct report_kernel *k = &ly->kernel[i];
             const struct report_kernel *same;
             int from;
-            if (*so->stop) {
+            if (atomic_load(so->stop)) {
                 r->interrupted = true;
                 return EXIT_OK;
             }
@@ -269,7 +269,7 @@ static int describe(const struct map_opts *mo, const struct arch *a, const struc
 }
 
 int map_run(const struct map_opts *mo, const struct arch *a, const struct workload *w,
-            struct report *r, const volatile sig_atomic_t *stop)
+            struct report *r, const atomic_int *stop)
 {
     struct constraints cons;
     struct counts c = { 0 };
@@ -291,7 +291,7 @@ int map_run(const struct map_opts *mo, const struct arch *a, const struct worklo
     progress_stop(&pg);
     if (rc != EXIT_OK)
         return rc;
-    if (*stop)
+    if (atomic_load(stop))
         r->interrupted = true;
     report_failures(r, &c);
     if (report_totals(r, &t, &e) < 0)

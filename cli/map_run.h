@@ -9,7 +9,7 @@
 #ifndef TRAINMAP_MAP_RUN_H
 #define TRAINMAP_MAP_RUN_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -45,6 +45,6 @@ int map_plan(const struct workload *w, const bool *matched, const struct map_opt
  * current search keeps its best so far; later kernels stay unsearched).
  * Returns the exit code, having printed any error. */
 int map_run(const struct map_opts *mo, const struct arch *a, const struct workload *w,
-            struct report *r, const volatile sig_atomic_t *stop);
+            struct report *r, const atomic_int *stop);
 
 #endif

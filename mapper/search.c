@@ -84,7 +84,7 @@ bool search_should_stop(struct search_ctx *c)
 {
     if (atomic_load_explicit(&c->halt, memory_order_relaxed))
         return true;
-    if (c->opt->stop && *c->opt->stop) {
+    if (c->opt->stop && atomic_load_explicit(c->opt->stop, memory_order_relaxed)) {
         atomic_store(&c->halt, 2);
         return true;
     }

@@ -19,7 +19,7 @@
 #ifndef TRAINMAP_SEARCH_H
 #define TRAINMAP_SEARCH_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -45,8 +45,11 @@ struct search_options {
                                      * 0: strategy default */
     const struct constraints *constraints;  /* NULL: none */
     /* Set asynchronously (e.g. by a SIGINT handler) to stop the search; the
-     * best so far is returned with interrupted = true.  May be NULL. */
-    const volatile sig_atomic_t *stop;
+     * best so far is returned with interrupted = true.  May be NULL.  An
+     * atomic, not a volatile sig_atomic_t: the search's threads read it
+     * while a handler on another thread writes it, and only a lock-free
+     * atomic is safe both across threads and in a signal handler. */
+    const atomic_int *stop;
 };
 
 struct search_result {

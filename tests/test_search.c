@@ -7,7 +7,7 @@
  */
 #include <check.h>
 #include <math.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "../arch/arch.h"
@@ -318,7 +318,7 @@ START_TEST(search_should_stop_when_interrupted)
 {
     struct fixture f;
     fixture_load(&f, arch_small, wl_conv, KERNEL_FWD);
-    static volatile sig_atomic_t stop = 1;
+    static atomic_int stop = 1;
     struct search_options o = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     o.stop = &stop;
     struct search_result r;
