@@ -5,7 +5,7 @@
 #   make run      map the shipped defaults and print a summary
 #   make test     build and run every test
 #   make sanitize the tests under AddressSanitizer + UBSan (leak checking on)
-#   make tsan     the multi-threaded search tests under ThreadSanitizer
+#   make tsan     the search and map tests under ThreadSanitizer
 #   make fuzz     build the libFuzzer targets (clang) and run each for
 #                 FUZZ_SECONDS seconds (default 60)
 #   make bench    print the benchmarks' figures
@@ -108,17 +108,22 @@ sanitize: deps
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    test-run
 
-# ThreadSanitizer on the suites whose code runs threads (the search).
-TSAN_SUITES ?= search
+# ThreadSanitizer on the code that runs threads: the search suite, and the
+# map command's own tests (worker threads, the progress thread and the
+# SIGINT handler) with TRAINMAP pointing at the TSan build.  SUITE:CASE
+# runs one Check test case of a suite.  Thread leaks are not reported: a
+# second Ctrl-C exits at once by design, without joining the workers.
+TSAN_RUNS ?= search cli:map hostile:outputs
 tsan: deps
 	@sh scripts/deps.sh '/usr/lib/*/libtsan.so.*:libtsan2'
 	@$(MAKE) --no-print-directory BUILD=build/tsan OPT=-O1 \
 	    SAN="-fsanitize=thread -fno-omit-frame-pointer" tsan-run
 
 tsan-run: $(BUILD)/trainmap $(BUILD)/test_runner
-	@for s in $(TSAN_SUITES); do \
-	    echo "TSAN_OPTIONS=halt_on_error=1 $(BUILD)/test_runner $$s"; \
-	    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	@for r in $(TSAN_RUNS); do \
+	    s=$${r%%:*}; c=$${r#*:}; [ "$$c" = "$$r" ] && c=; \
+	    echo "$(BUILD)/test_runner $$s $${c:+(case $$c)}"; \
+	    env TSAN_OPTIONS="halt_on_error=1 report_thread_leaks=0" $${c:+CK_RUN_CASE=$$c} \
 	        TRAINMAP=$(BUILD)/trainmap $(BUILD)/test_runner $$s || exit 1; \
 	done
 
