@@ -559,6 +559,51 @@ START_TEST(cli_map_should_stop_on_time_with_prime_bounds_near_2_31)
 }
 END_TEST
 
+/* Every command on its success path and its main failure paths, for the
+ * sanitizers: under `make sanitize` TRAINMAP is build/asan/trainmap with
+ * leak checking on, so a leak, a memory error or undefined behaviour on
+ * any of these paths prints its report on stderr and changes the exit
+ * code.  (The golden and map tests of the cli suite cover more paths the
+ * same way.) */
+START_TEST(cli_every_command_should_run_clean_under_the_sanitizers)
+{
+    char dir[] = "/tmp/trainmap-hostile-XXXXXX", out[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/out.json", dir);
+    struct { char *args[20]; int code; } runs[] = {
+        { { NULL }, 2 },
+        { { "--help", NULL }, 0 },
+        { { "bogus", NULL }, 2 },
+        { { "check", "arch/presets/eyeriss.json", "workloads/nets/resnet50.json",
+            MAP_16PE, NULL }, 0 },
+        { { "check", DATA "empty.json", "arch/presets/eyeriss.json", NULL }, 2 },
+        { { "kernels", "-w", "workloads/nets/mobilenet_v2.json", "--json", NULL }, 0 },
+        { { "kernels", "-w", "workloads/nets/resnet18.json", "--lowering", "im2col", NULL }, 0 },
+        { { "eval", "-a", ARCH_16PE, "-w", WL_16PE, "--layer", "conv3x3", "-k", "fwd",
+            "-m", MAP_16PE, "-o", out, NULL }, 0 },
+        { { "eval", "-a", ARCH_16PE, "-w", WL_16PE, "--layer", "conv3x3", "-k", "update",
+            NULL }, 0 },
+        { { "map", "-a", "tests/data/map/tiny_4pe.json", "-w", "tests/data/map/twins.json",
+            "-o", out, NULL }, 0 },
+        { { "map", "-a", "tests/data/map/tiny_4pe.json", "-w", "tests/data/map/one_layer.json",
+            "--constraints", "tests/data/map/k_three.json", "-s", "anneal", "-o", out, NULL }, 1 },
+        { { "map", "-a", "tests/data/map/tiny_4pe.json", "-w", "tests/data/map/one_layer.json",
+            "--layers", "(", NULL }, 2 },
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        struct run r;
+        run(runs[i].args, 120, &r);
+        ck_assert_msg(r.code == runs[i].code, "run %zu (%s): exit %d, stderr %s", i,
+                      runs[i].args[0] ? runs[i].args[0] : "no arguments", r.code, r.err);
+        ck_assert_msg(!strstr(r.err, "Sanitizer") && !strstr(r.err, "runtime error"),
+                      "run %zu: %s", i, r.err);
+        run_release(&r);
+    }
+    unlink(out);
+    rmdir(dir);
+}
+END_TEST
+
 /* ---- outputs under kills and interrupts ------------------------------- */
 
 /* One hexadecimal signal mask line ("SigCgt:") of /proc/pid/status. */
@@ -703,6 +748,7 @@ Suite *hostile_suite(void)
     tcase_set_timeout(cli, 300);
     tcase_add_loop_test(cli, cli_should_reject_hostile_inputs_with_exact_messages, 0, NCLI);
     tcase_add_test(cli, cli_map_should_stop_on_time_with_prime_bounds_near_2_31);
+    tcase_add_test(cli, cli_every_command_should_run_clean_under_the_sanitizers);
     suite_add_tcase(s, cli);
     TCase *outputs = tcase_create("outputs");
     tcase_set_timeout(outputs, 600);
