@@ -113,7 +113,7 @@ sanitize: deps
 # SIGINT handler) with TRAINMAP pointing at the TSan build.  SUITE:CASE
 # runs one Check test case of a suite.  Thread leaks are not reported: a
 # second Ctrl-C exits at once by design, without joining the workers.
-TSAN_RUNS ?= search cli:map hostile:outputs
+TSAN_RUNS ?= search cli:map hostile_cli:outputs
 tsan: deps
 	@sh scripts/deps.sh '/usr/lib/*/libtsan.so.*:libtsan2'
 	@$(MAKE) --no-print-directory BUILD=build/tsan OPT=-O1 \
