@@ -212,10 +212,12 @@ static int write_report(const struct report *r, const struct map_opts *mo,
     char *text = report_print(r, &e);
     if (!text)
         return cli_fail(&e);
+    char name[4096];
+    snprintf(name, sizeof name, "%s%s", mo->output ? "" : "the map on ",
+             mo->output ? mo->output : mo->arch_path);
     int rc = mo->output ? outfile_write(mo->output, text, strlen(text), &e) : 0;
     if (rc == 0)
-        rc = report_doc_parse(mo->output ? mo->output : "report", text, strlen(text), doc,
-                              &e);
+        rc = report_doc_parse(name, text, strlen(text), doc, &e);
     free(text);
     return rc < 0 ? cli_fail(&e) : EXIT_OK;
 }

@@ -26,22 +26,25 @@ int outputs_check(const char *cmd, const struct output_opts *o)
     if ((o->csv && (rc = map_check_output_dir(cmd, "--csv", o->csv)) != EXIT_OK) ||
         (o->md && (rc = map_check_output_dir(cmd, "--md", o->md)) != EXIT_OK))
         return rc;
-    if (!o->plot)
-        return EXIT_OK;
+    return o->plot ? outputs_check_dir(cmd, "--plot", o->plot) : EXIT_OK;
+}
+
+int outputs_check_dir(const char *cmd, const char *opt, const char *dir)
+{
     struct stat st;
-    if (stat(o->plot, &st) != 0) {
+    if (stat(dir, &st) != 0) {
         /* To be created: its parent must be writable. */
         char probe[PATH_MAX_LEN];
-        size_t n = strlen(o->plot);
-        while (n > 1 && o->plot[n - 1] == '/')
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
             n--;
-        snprintf(probe, sizeof probe, "%.*s", (int)n, o->plot);
-        return map_check_output_dir(cmd, "--plot", probe);
+        snprintf(probe, sizeof probe, "%.*s", (int)n, dir);
+        return map_check_output_dir(cmd, opt, probe);
     }
     if (!S_ISDIR(st.st_mode))
-        return map_fail(cmd, "--plot: '%s' is not a directory", o->plot);
-    if (access(o->plot, W_OK | X_OK) != 0)
-        return map_fail(cmd, "--plot: cannot write into '%s': %s", o->plot, strerror(errno));
+        return map_fail(cmd, "%s: '%s' is not a directory", opt, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return map_fail(cmd, "%s: cannot write into '%s': %s", opt, dir, strerror(errno));
     return EXIT_OK;
 }
 
@@ -58,13 +61,13 @@ int outputs_write_text(const char *what, const char *path, struct textbuf *text)
     return EXIT_OK;
 }
 
-int outputs_make_dir(const char *cmd, const char *dir)
+int outputs_make_dir(const char *cmd, const char *opt, const char *dir)
 {
     struct stat st;
     if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
         return EXIT_OK;
     if (mkdir(dir, 0777) != 0)
-        return map_fail(cmd, "--plot: cannot create directory '%s': %s", dir,
+        return map_fail(cmd, "%s: cannot create directory '%s': %s", opt, dir,
                         strerror(errno));
     return EXIT_OK;
 }
@@ -168,7 +171,7 @@ int outputs_report(const char *cmd, const struct report_doc *doc,
             rc = outputs_write_text("markdown", o->md, &b);
         textbuf_release(&b);
     }
-    if (rc == EXIT_OK && o->plot && (rc = outputs_make_dir(cmd, o->plot)) == EXIT_OK) {
+    if (rc == EXIT_OK && o->plot && (rc = outputs_make_dir(cmd, "--plot", o->plot)) == EXIT_OK) {
         if (render_plots(doc, o->plot, &b, &e) < 0)
             rc = cli_fail(&e);
         else

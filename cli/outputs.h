@@ -29,9 +29,13 @@ int outputs_check(const char *cmd, const struct output_opts *o);
  * stdout.  Returns EXIT_OK or the exit code of the error it printed. */
 int outputs_write_text(const char *what, const char *path, struct textbuf *text);
 
-/* Creates directory dir when missing.  Returns EXIT_OK or EXIT_BAD_INPUT
- * having printed why. */
-int outputs_make_dir(const char *cmd, const char *dir);
+/* Creates directory dir (given with option opt) when missing.  Returns
+ * EXIT_OK or EXIT_BAD_INPUT having printed why. */
+int outputs_make_dir(const char *cmd, const char *opt, const char *dir);
+
+/* As outputs_check for a directory dir given with option opt: it exists
+ * and is writable, or its parent is. */
+int outputs_check_dir(const char *cmd, const char *opt, const char *dir);
 
 /* Runs gnuplot in dir on the scripts listed in names (one per line), or
  * says how to run it when gnuplot cannot be found; prints "plots: dir"

@@ -86,8 +86,9 @@ void render_gp_string(struct textbuf *b, const char *s);
 /* The head of a plot script writing NAME.svg and NAME.pdf (or the formats
  * in the gnuplot variable `formats`, e.g. gnuplot -e 'formats="png"'):
  * opens a loop over the formats that the caller's plot commands sit in,
- * closed by render_gp_tail.  wide: full text width instead of one column. */
-void render_gp_head(struct textbuf *b, const char *name, bool wide);
+ * closed by render_gp_tail.  wide: full text width instead of one column;
+ * tall: room for vertical axis labels. */
+void render_gp_head(struct textbuf *b, const char *name, bool wide, bool tall);
 void render_gp_tail(struct textbuf *b);
 
 /* Writes dir/name.ext with text (atomically).  Returns 0 or ERR_IO. */

@@ -7,26 +7,62 @@
 #include "render.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Above this many bars or groups a plot takes the full text width. */
+/* Above this many bars a plot takes the full text width. */
 #define COLUMN_MAX_BARS 16
-/* At most this many x labels; beyond, every n-th layer is labelled. */
-#define MAX_XLABELS 40
+/* At most this many x labels in one column's width, and in the full text
+ * width; beyond, every n-th layer is labelled. */
+#define COLUMN_MAX_XLABELS 14
+#define WIDE_MAX_XLABELS 40
 
-/* The x-axis label of layer l of n: every layer's name when they fit,
- * else every step-th ("" for the others). */
-static void tic_label(struct textbuf *b, const char *name, int l, int n)
+/* Layer names longer than this are replaced by their index on the axis
+ * (the data file keeps the names). */
+#define MAX_NAME_LABEL 12
+
+/* How the x axis names the layers of doc. */
+struct xaxis {
+    int n;              /* bars or groups */
+    bool wide;          /* the plot takes the full text width */
+    bool by_index;      /* 1, 2, ... instead of the names */
+    bool rotated;       /* vertical labels */
+    int step;           /* every step-th label is shown */
+};
+
+/* The axis of a plot of every layer with bars_per_layer bars each. */
+static struct xaxis layer_axis(const struct report_doc *doc, int bars_per_layer)
 {
-    int step = (n + MAX_XLABELS - 1) / MAX_XLABELS;
-    render_gp_label(b, step <= 1 || l % step == 0 ? name : "");
+    struct xaxis x = { doc->nlayers, doc->nlayers * bars_per_layer > COLUMN_MAX_BARS, false,
+                       false, 1 };
+    for (int l = 0; l < doc->nlayers; l++)
+        if (strlen(doc->layers[l].name) > MAX_NAME_LABEL)
+            x.by_index = true;
+    int max = x.wide ? WIDE_MAX_XLABELS : COLUMN_MAX_XLABELS;
+    x.step = (x.n + max - 1) / max;
+    x.rotated = !x.by_index && x.n > 6;
+    return x;
 }
 
-/* x tics for n bars: horizontal when few, else vertical. */
-static void xtics(struct textbuf *b, int n)
+/* The label of layer l on axis x ("" when not shown). */
+static void tic_label(struct textbuf *b, const struct xaxis *x, const char *name, int l)
 {
-    textbuf_printf(b, "    set xtics %s\n", n <= 6 ? "norotate" : "rotate by 90 right");
+    char index[16];
+    snprintf(index, sizeof index, "%d", l + 1);
+    if (x->step > 1 && (l + 1) % x->step != 0 && !(l == 0 && x->step > 2))
+        render_gp_label(b, "");
+    else
+        render_gp_label(b, x->by_index ? index : name);
+}
+
+/* x tics, label and range: no empty slot at either end. */
+static void xtics(struct textbuf *b, const struct xaxis *x, const char *xlabel)
+{
+    textbuf_printf(b, "    set xtics %s\n    set xrange [-0.6:%.1f]\n"
+                      "    set xlabel \"%s%s\"\n",
+                   x->rotated ? "rotate by 90 right" : "norotate", x->n - 0.4, xlabel,
+                   x->by_index ? " (position in the workload)" : "");
 }
 
 /* A layer's entry for kernel k, or NULL. */
@@ -53,16 +89,15 @@ static void stack_plot(const struct report_doc *doc, struct textbuf *gp, const c
     textbuf_printf(gp, "\n");
 }
 
-static void stack_style(struct textbuf *gp, const char *xlabel, const char *unit, int nbars)
+static void stack_style(struct textbuf *gp, const struct xaxis *x, const char *xlabel,
+                        const char *unit)
 {
     textbuf_printf(gp, "    set style data histograms\n"
                        "    set style histogram rowstacked\n"
                        "    set boxwidth 0.75 relative\n"
-                       "    set key outside top center horizontal\n"
                        "    set yrange [0:*]\n"
-                       "    set xlabel \"%s\"\n"
-                       "    set ylabel \"energy (%s)\"\n", xlabel, unit);
-    xtics(gp, nbars);
+                       "    set ylabel \"energy (%s)\"\n", unit);
+    xtics(gp, x, xlabel);
 }
 
 /* energy_<kernel>: per layer, the kernel's energy stacked by level. */
@@ -80,6 +115,7 @@ static int plot_kernel(const struct report_doc *doc, enum kernel k, const char *
     }
     const char *unit_name;
     double unit = render_energy_unit(max, &unit_name);
+    struct xaxis x = layer_axis(doc, 1);
     struct textbuf data, gp;
     textbuf_init(&data);
     textbuf_init(&gp);
@@ -93,7 +129,7 @@ static int plot_kernel(const struct report_doc *doc, enum kernel k, const char *
         const struct report_doc_entry *e = entry_of(&doc->layers[l], k);
         render_gp_label(&data, doc->layers[l].name);
         textbuf_printf(&data, "\t");
-        tic_label(&data, doc->layers[l].name, l, doc->nlayers);
+        tic_label(&data, &x, doc->layers[l].name, l);
         for (int v = 0; v <= doc->nlevels; v++) {
             double pj = !e || e->status != REPORT_MAPPED ? 0
                         : v < doc->nlevels ? e->level[v].energy_pj : e->mac_energy_pj;
@@ -101,8 +137,8 @@ static int plot_kernel(const struct report_doc *doc, enum kernel k, const char *
         }
         textbuf_printf(&data, "\n");
     }
-    render_gp_head(&gp, name, doc->nlayers > COLUMN_MAX_BARS);
-    stack_style(&gp, "layer", unit_name, doc->nlayers);
+    render_gp_head(&gp, name, x.wide, x.rotated);
+    stack_style(&gp, &x, "layer", unit_name);
     stack_plot(doc, &gp, dat);
     render_gp_tail(&gp);
     int rc = render_write_file(dir, name, "dat", &data, err);
@@ -149,8 +185,9 @@ static int plot_kernels(const struct report_doc *doc, const char *dir,
             textbuf_printf(&data, "\t%.6g", lv[k][v] / unit);
         textbuf_printf(&data, "\n");
     }
-    render_gp_head(&gp, "energy_kernels", false);
-    stack_style(&gp, "kernel", unit_name, n);
+    struct xaxis x = { n, false, false, n > 6, 1 };
+    render_gp_head(&gp, "energy_kernels", false, false);
+    stack_style(&gp, &x, "kernel", unit_name);
     textbuf_printf(&gp, "    set boxwidth 0.6 relative\n");
     stack_plot(doc, &gp, "energy_kernels.dat");
     render_gp_tail(&gp);
@@ -173,6 +210,7 @@ static int plot_utilization(const struct report_doc *doc, const char *dir,
     for (int i = 0; i < KERNEL_COUNT; i++)
         if (doc->totals.present[render_step_order[i]])
             ks[nk++] = render_step_order[i];
+    struct xaxis x = layer_axis(doc, nk);
     struct textbuf data, gp;
     textbuf_init(&data);
     textbuf_init(&gp);
@@ -184,7 +222,7 @@ static int plot_utilization(const struct report_doc *doc, const char *dir,
     for (int l = 0; l < doc->nlayers; l++) {
         render_gp_label(&data, doc->layers[l].name);
         textbuf_printf(&data, "\t");
-        tic_label(&data, doc->layers[l].name, l, doc->nlayers);
+        tic_label(&data, &x, doc->layers[l].name, l);
         for (int i = 0; i < nk; i++) {
             const struct report_doc_entry *e = entry_of(&doc->layers[l], ks[i]);
             if (e && e->status == REPORT_MAPPED)
@@ -194,15 +232,13 @@ static int plot_utilization(const struct report_doc *doc, const char *dir,
         }
         textbuf_printf(&data, "\n");
     }
-    render_gp_head(&gp, "utilization", doc->nlayers * nk > 2 * COLUMN_MAX_BARS);
+    render_gp_head(&gp, "utilization", x.wide, x.rotated);
     textbuf_printf(&gp, "    set style data histograms\n"
                         "    set style histogram clustered gap 1\n"
                         "    set boxwidth 0.9 relative\n"
-                        "    set key outside top center horizontal\n"
                         "    set yrange [0:100]\n"
-                        "    set xlabel \"layer\"\n"
                         "    set ylabel \"utilization (%%)\"\n");
-    xtics(&gp, doc->nlayers);
+    xtics(&gp, &x, "layer");
     textbuf_printf(&gp, "    plot ");
     for (int i = 0; i < nk; i++) {
         textbuf_printf(&gp, "%s", i ? ", \\\n         " : "");

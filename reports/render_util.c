@@ -110,12 +110,12 @@ void render_gp_string(struct textbuf *b, const char *s)
     textbuf_append(b, "'", 1);
 }
 
-void render_gp_head(struct textbuf *b, const char *name, bool wide)
+void render_gp_head(struct textbuf *b, const char *name, bool wide, bool tall)
 {
     /* One column of a two-column paper is about 3.5 in, the full text width
      * about 7 in; fonts at 7 pt match a paper's figure text.  The SVG and
      * PNG sizes keep the PDF's proportions of text to plot. */
-    double w_in = wide ? 7.0 : 3.5, h_in = 2.4;
+    double w_in = wide ? 7.0 : 3.5, h_in = tall ? 3.0 : 2.4;
     textbuf_printf(b,
         "# %s: written by trainmap; render with `gnuplot %s.gp` in this directory\n"
         "# (writes %s.svg and %s.pdf; gnuplot -e 'formats=\"png\"' %s.gp for a PNG)\n"
@@ -136,7 +136,7 @@ void render_gp_head(struct textbuf *b, const char *name, bool wide)
         "set border 3 lw 0.8\n"
         "set tics nomirror out scale 0.5\n"
         "set grid ytics lw 0.5 lc rgb \"#CCCCCC\"\n"
-        "set key top right horizontal samplen 1.5 spacing 1.0 width -1\n"
+        "set key outside top center horizontal Left reverse samplen 1.2 width 1\n"
         "do for [fmt in formats] {\n"
         "    if (fmt eq \"svg\") {\n"
         "        set terminal svg size %d,%d font \"Helvetica,14\" noenhanced background \"white\"\n"
