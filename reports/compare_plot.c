@@ -119,10 +119,10 @@ static int plot_metric(const struct compare *c, enum metric what, const char *di
     textbuf_printf(&gp, "    set style data histograms\n"
                         "    set style histogram clustered gap 1\n"
                         "    set boxwidth 0.9 relative\n"
-                        "    set xtics norotate\n"
+                        "    set xtics %s\n"
                         "    set xrange [-0.6:%.1f]\n"
                         "    set xlabel \"kernel\"\n"
-                        "    set ylabel ", nr - 0.4);
+                        "    set ylabel ", nr > 3 ? "rotate by 30 right" : "norotate", nr - 0.4);
     render_gp_string(&gp, ylabel);
     textbuf_printf(&gp, "\n    set yrange [0:%s]\n", what == M_UTILIZATION ? "100" : "*");
     if (what == M_EDP_RATIO)

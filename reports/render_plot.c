@@ -28,6 +28,7 @@ struct xaxis {
     bool wide;          /* the plot takes the full text width */
     bool by_index;      /* 1, 2, ... instead of the names */
     bool rotated;       /* vertical labels */
+    bool slanted;       /* labels at 30 degrees */
     int step;           /* every step-th label is shown */
 };
 
@@ -35,7 +36,7 @@ struct xaxis {
 static struct xaxis layer_axis(const struct report_doc *doc, int bars_per_layer)
 {
     struct xaxis x = { doc->nlayers, doc->nlayers * bars_per_layer > COLUMN_MAX_BARS, false,
-                       false, 1 };
+                       false, false, 1 };
     for (int l = 0; l < doc->nlayers; l++)
         if (strlen(doc->layers[l].name) > MAX_NAME_LABEL)
             x.by_index = true;
@@ -61,7 +62,9 @@ static void xtics(struct textbuf *b, const struct xaxis *x, const char *xlabel)
 {
     textbuf_printf(b, "    set xtics %s\n    set xrange [-0.6:%.1f]\n"
                       "    set xlabel \"%s%s\"\n",
-                   x->rotated ? "rotate by 90 right" : "norotate", x->n - 0.4, xlabel,
+                   x->rotated ? "rotate by 90 right" : x->slanted ? "rotate by 30 right"
+                                                               : "norotate",
+                   x->n - 0.4, xlabel,
                    x->by_index ? " (position in the workload)" : "");
 }
 
@@ -185,7 +188,7 @@ static int plot_kernels(const struct report_doc *doc, const char *dir,
             textbuf_printf(&data, "\t%.6g", lv[k][v] / unit);
         textbuf_printf(&data, "\n");
     }
-    struct xaxis x = { n, false, false, n > 6, 1 };
+    struct xaxis x = { n, false, false, false, n > 3, 1 };
     render_gp_head(&gp, "energy_kernels", false, false);
     stack_style(&gp, &x, "kernel", unit_name);
     textbuf_printf(&gp, "    set boxwidth 0.6 relative\n");
