@@ -72,18 +72,12 @@ int cmd_report(int argc, char **argv)
         rc = cli_fail(&e);
         goto out_free;
     }
-    int unmapped = 0;
-    for (int l = 0; l < doc->nlayers; l++)
-        for (int i = 0; i < doc->layers[l].nkernels; i++)
-            unmapped += doc->layers[l].kernel[i].status != REPORT_MAPPED;
     printf("%s on %s: %d layer%s, objective %s, %s search%s (report %s)\n\n",
            doc->workload.name ? doc->workload.name : "?",
            doc->arch.name ? doc->arch.name : "?", doc->nlayers,
            doc->nlayers == 1 ? "" : "s", doc->objective, doc->strategy,
            doc->interrupted ? ", interrupted" : "", path);
     fputs(b.data ? b.data : "", stdout);
-    if (unmapped)
-        printf("\nkernels without a mapping: %d (left out of the totals)\n", unmapped);
     rc = outputs_report(cmd, doc, &o);
 out_free:
     textbuf_release(&b);

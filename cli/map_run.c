@@ -193,11 +193,6 @@ static void print_summary(const struct report *r, const struct workload *w,
     fputs(tables, stdout);
     printf("\nproblems searched: %d, optimal: %d; kernels reusing an identical search: %d\n",
            c->searched, c->optimal, c->reused);
-    if (c->no_mapping)
-        printf("kernels without a valid mapping: %d (left out of the totals)\n",
-               c->no_mapping);
-    if (c->skipped)
-        printf("kernels not searched: %d (left out of the totals)\n", c->skipped);
     printf("wall time: %.2f s\n", seconds_since(&mo->start));
     if (mo->output)
         printf("report: %s\n", mo->output);

@@ -158,11 +158,29 @@ static void md_align(const struct report_doc *doc, struct textbuf *b, int left, 
 static void md_input(struct textbuf *b, const char *what, const struct report_doc_input *in)
 {
     textbuf_printf(b, "- %s: ", what);
-    if (in->name)
+    if (in->name) {
         md_text(b, in->name);
-    textbuf_printf(b, "%s`", in->name ? " (" : "(");
+        textbuf_printf(b, " (`");
+        md_text(b, in->path ? in->path : "?");
+        textbuf_printf(b, "`, SHA-256 `%.16s…`)\n", in->sha256);
+        return;
+    }
+    textbuf_printf(b, "`");
     md_text(b, in->path ? in->path : "?");
-    textbuf_printf(b, "`, SHA-256 `%.16s…`)\n", in->sha256);
+    textbuf_printf(b, "` (SHA-256 `%.16s…`)\n", in->sha256);
+}
+
+/* True when some entry of kernel k (any kernel when k < 0) has no
+ * mapping. */
+static bool kernel_incomplete(const struct report_doc *doc, int k)
+{
+    for (int l = 0; l < doc->nlayers; l++)
+        for (int i = 0; i < doc->layers[l].nkernels; i++) {
+            const struct report_doc_entry *e = &doc->layers[l].kernel[i];
+            if ((k < 0 || (int)e->kernel == k) && e->status != REPORT_MAPPED)
+                return true;
+        }
+    return false;
 }
 
 static void md_head(const struct report_doc *doc, struct textbuf *b)
@@ -206,7 +224,7 @@ static void md_total_row(const struct report_doc *doc, struct textbuf *b, const 
 {
     double lv[ARCH_MAX_LEVELS + 1];
     render_level_energy(doc, k, lv);
-    textbuf_printf(b, "| %s |", name);
+    textbuf_printf(b, "| %s%s |", name, kernel_incomplete(doc, k) ? " *" : "");
     md_energy(b, s->energy_pj, unit);
     textbuf_printf(b, " %llu | %.3e |", (unsigned long long)s->cycles,
                    s->energy_pj * (double)s->cycles);
@@ -224,7 +242,9 @@ static void md_totals(const struct report_doc *doc, struct textbuf *b)
                       "Sums over the kernels with a mapping, which run one after another: "
                       "energies and cycles add up; EDP is the sum of the energies times "
                       "the sum of the cycles; utilization is the MAC array's busy fraction "
-                      "over those cycles.\n\n| kernel |");
+                      "over those cycles.%s\n\n| kernel |",
+                   kernel_incomplete(doc, -1) ? " \\* marks sums that leave out kernels "
+                                                "without a mapping." : "");
     md_energy_header(doc, b, unit_name);
     textbuf_printf(b, "\n");
     md_align(doc, b, 1, 0);
@@ -340,6 +360,16 @@ int render_summary(const struct report_doc *doc, struct textbuf *out, struct err
             sum_row(out, kernel_name(k), &doc->totals.kernel[k]);
     }
     sum_row(out, "step", &doc->totals.step);
+    int status[3] = { 0 };
+    for (int l = 0; l < doc->nlayers; l++)
+        for (int i = 0; i < doc->layers[l].nkernels; i++)
+            status[doc->layers[l].kernel[i].status]++;
+    if (status[REPORT_NO_MAPPING])
+        textbuf_printf(out, "kernels without a valid mapping: %d (left out of the totals)\n",
+                       status[REPORT_NO_MAPPING]);
+    if (status[REPORT_NOT_SEARCHED])
+        textbuf_printf(out, "kernels not searched: %d (left out of the totals)\n",
+                       status[REPORT_NOT_SEARCHED]);
     top_layers(doc, out);
     if (doc->nlevels > 0) {
         double lv[ARCH_MAX_LEVELS + 1];
