@@ -133,11 +133,10 @@ static void report_path(const struct compare_args *ca, int s, char *out, size_t 
 /* Maps the workload on the arch of source s into *doc.  Returns the exit
  * code of the run (1: some kernel without a mapping, still a doc). */
 static int map_one(const struct compare_args *ca, int s, const struct map_opts *base,
-                   const struct workload *w, const bool *matched, int nlayers,
-                   const char *command, struct report_doc **doc)
+                   const struct arch *a, const struct workload *w, const bool *matched,
+                   int nlayers, const char *command, struct report_doc **doc)
 {
     struct map_opts mo = *base;
-    struct arch *a = NULL;
     struct report r;
     struct err e;
     char out[4096];
@@ -149,12 +148,8 @@ static int map_one(const struct compare_args *ca, int s, const struct map_opts *
         mo.output = out;
     }
     clock_gettime(CLOCK_MONOTONIC, &mo.start);
-    if (arch_load(mo.arch_path, &a, &e) < 0)
+    if (report_init(&r, nlayers, &e) < 0)
         return cli_fail(&e);
-    if (report_init(&r, nlayers, &e) < 0) {
-        arch_free(a);
-        return cli_fail(&e);
-    }
     r.version = TRAINMAP_VERSION;
     r.command = command;
     if (map_plan(w, matched, &mo, &r) < 0)
@@ -172,22 +167,33 @@ static int map_one(const struct compare_args *ca, int s, const struct map_opts *
                mo.output ? ", report " : "", mo.output ? mo.output : "");
     }
     report_release(&r);
-    arch_free(a);
     return rc;
 }
 
 /* Fills docs[] in command-line order: saved reports read, archs mapped.
- * Returns the worst exit code (EXIT_NO_MAPPING lets the comparison go on). */
+ * Every input is read before the first search.  Returns the worst exit
+ * code (EXIT_NO_MAPPING lets the comparison go on). */
 static int gather(const struct compare_args *ca, const struct map_opts *mo,
                   const char *command, struct report_doc **docs)
 {
     struct workload *w = NULL;
+    struct arch *archs[COMPARE_MAX_ARCHS] = { NULL };
     bool *matched = NULL;
     struct err e;
     int rc = EXIT_OK, nlayers = 0;
+    for (int s = 0; s < ca->nsrc; s++) {
+        if (ca->src[s].saved)
+            rc = report_doc_load(ca->src[s].path, &docs[s], &e) < 0 ? cli_fail(&e) : EXIT_OK;
+        else
+            rc = arch_load(ca->src[s].path, &archs[s], &e) < 0 ? cli_fail(&e) : EXIT_OK;
+        if (rc != EXIT_OK)
+            goto out_free;
+    }
     if (ca->narchs) {
-        if (workload_load(mo->workload_path, &w, &e) < 0)
-            return cli_fail(&e);
+        if (workload_load(mo->workload_path, &w, &e) < 0) {
+            rc = cli_fail(&e);
+            goto out_free;
+        }
         if (!(matched = calloc((size_t)w->nlayers + 1, sizeof *matched))) {
             rc = map_fail(cmd, "out of memory");
             goto out_free;
@@ -198,11 +204,9 @@ static int gather(const struct compare_args *ca, const struct map_opts *mo,
         }
     }
     for (int s = 0; s < ca->nsrc; s++) {
-        int r;
         if (ca->src[s].saved)
-            r = report_doc_load(ca->src[s].path, &docs[s], &e) < 0 ? cli_fail(&e) : EXIT_OK;
-        else
-            r = map_one(ca, s, mo, w, matched, nlayers, command, &docs[s]);
+            continue;
+        int r = map_one(ca, s, mo, archs[s], w, matched, nlayers, command, &docs[s]);
         if (r != EXIT_OK && r != EXIT_NO_MAPPING) {
             rc = r;
             goto out_free;
@@ -211,6 +215,8 @@ static int gather(const struct compare_args *ca, const struct map_opts *mo,
             rc = r;
     }
 out_free:
+    for (int s = 0; s < ca->nsrc; s++)
+        arch_free(archs[s]);
     free(matched);
     workload_free(w);
     return rc;
@@ -227,7 +233,8 @@ static int emit(const struct compare *c, const struct compare_args *ca, const ch
         textbuf_release(&b);
         return cli_fail(&e);
     }
-    printf("\n%s:", c->doc[0]->workload.name ? c->doc[0]->workload.name : "?");
+    printf("%s%s:", ca->narchs ? "\n" : "",
+           c->doc[0]->workload.name ? c->doc[0]->workload.name : "?");
     for (int a = 0; a < c->narchs; a++)
         printf("%s%s", a ? " vs " : " ", c->label[a]);
     printf(" (ratios to %s)\n\n%s", c->label[0], b.data ? b.data : "");

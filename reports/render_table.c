@@ -342,8 +342,7 @@ static void top_layers(const struct report_doc *doc, struct textbuf *b)
         memmove(top + at + 1, top + at, (size_t)(n - 1 - at) * sizeof top[0]);
         top[at] = l;
     }
-    textbuf_printf(b, "\n%-24s %22s %8s\n", n < 5 ? "layers" : "most expensive layers",
-                   "energy_pj", "share");
+    textbuf_printf(b, "\n%-24s %22s %8s\n", "most expensive layers", "energy_pj", "share");
     for (int i = 0; i < n; i++) {
         double el = render_layer_energy(doc, top[i]);
         textbuf_printf(b, "%-24s %22.2f %7.1f%%\n", doc->layers[top[i]].name, el,

@@ -205,18 +205,21 @@ static int read_search_fields(const struct jdoc *d, const cJSON *o, const char *
     return report_read_number(d, o, path, "search_s", &e->search_s);
 }
 
-/* "mapping", "stats" and "bounds" of an entry without a mapping: null. */
-static int need_nulls(const struct jdoc *d, const cJSON *o, const char *path)
+/* "mapping", "stats" and "bounds" of an entry without a mapping: null.
+ * why says what kind of entry it is, for messages. */
+static int need_nulls(const struct jdoc *d, const cJSON *o, const char *path, const char *why)
 {
     static const char *const keys[] = { "mapping", "stats", "bounds" };
+    char what[96];
+    snprintf(what, sizeof what, "null (%s)", why);
     for (size_t i = 0; i < 3; i++) {
         char p[JSON_PATH_MAX];
         const cJSON *v = field(o, keys[i]);
         json_path_key(p, path, keys[i]);
         if (!v)
-            return missing(d, p, "null (the entry has an error)");
+            return missing(d, p, what);
         if (!cJSON_IsNull(v))
-            return json_schema_error(d, p, "null (the entry has an error)", v);
+            return json_schema_error(d, p, what, v);
     }
     return 0;
 }
@@ -335,7 +338,7 @@ static int read_entry(const struct jdoc *d, const cJSON *o, const char *path, in
             return json_schema_error(d, p, "false (present only on entries not searched)",
                                      searched);
         if ((rc = json_check_object(d, o, path, "a kernel entry", unsearched_keys)) < 0 ||
-            (rc = need_nulls(d, o, path)) < 0)
+            (rc = need_nulls(d, o, path, "the entry was not searched")) < 0)
             return rc;
         return read_error(d, o, path, e);
     }
@@ -343,7 +346,8 @@ static int read_entry(const struct jdoc *d, const cJSON *o, const char *path, in
         return read_mapped(d, o, path, ly->name, doc, e);
     e->status = REPORT_NO_MAPPING;
     if ((rc = json_check_object(d, o, path, "a kernel entry", failed_keys)) < 0 ||
-        (rc = need_nulls(d, o, path)) < 0 || (rc = read_error(d, o, path, e)) < 0)
+        (rc = need_nulls(d, o, path, "stats is null: no mapping was found")) < 0 ||
+        (rc = read_error(d, o, path, e)) < 0)
         return rc;
     return read_search_fields(d, o, path, e);
 }
