@@ -124,7 +124,10 @@ static int plot_metric(const struct compare *c, enum metric what, const char *di
                         "    set xlabel \"kernel\"\n"
                         "    set ylabel ", nr > 3 ? "rotate by 30 right" : "norotate", nr - 0.4);
     render_gp_string(&gp, ylabel);
-    textbuf_printf(&gp, "\n    set yrange [0:%s]\n", what == M_UTILIZATION ? "100" : "*");
+    if (what == M_UTILIZATION)
+        textbuf_printf(&gp, "\n    set yrange [0:108]\n    set ytics 0,20,100\n");
+    else
+        textbuf_printf(&gp, "\n    set yrange [0:*]\n");
     if (what == M_EDP_RATIO)
         textbuf_printf(&gp, "    set arrow 1 from graph 0, first 1 to graph 1, first 1 "
                             "nohead dt 2 lw 1 front\n");

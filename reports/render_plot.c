@@ -239,7 +239,8 @@ static int plot_utilization(const struct report_doc *doc, const char *dir,
     textbuf_printf(&gp, "    set style data histograms\n"
                         "    set style histogram clustered gap 1\n"
                         "    set boxwidth 0.9 relative\n"
-                        "    set yrange [0:100]\n"
+                        "    set yrange [0:108]\n"
+                        "    set ytics 0,20,100\n"
                         "    set ylabel \"utilization (%%)\"\n");
     xtics(&gp, &x, "layer");
     textbuf_printf(&gp, "    plot ");

@@ -132,7 +132,7 @@ void render_gp_head(struct textbuf *b, const char *name, bool wide, bool tall)
         "set linetype 7 lc rgb \"#F0E442\"\n"
         "set linetype 8 lc rgb \"#000000\"\n"
         "set linetype cycle 8\n"
-        "set style fill solid 0.9 border rgb \"#333333\"\n"
+        "set style fill solid 1.0 noborder\n"
         "set border 3 lw 0.8\n"
         "set tics nomirror out scale 0.5\n"
         "set grid ytics lw 0.5 lc rgb \"#CCCCCC\"\n"
