@@ -6,6 +6,10 @@ set -eu
 
 # pkg-config module -> Debian package
 need="libcjson:libcjson-dev libpcre2-8:libpcre2-dev check:check"
+need="$need libprotobuf-c:libprotobuf-c-dev"
+# tools the build runs, files it reads -> Debian package
+tools="protoc-c:protobuf-c-compiler"
+files="/usr/include/onnx/onnx.proto:libonnx-dev"
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
 for pair in $need; do
@@ -15,7 +19,10 @@ for pair in $need; do
         missing="$missing $pkg"
     fi
 done
-for cmd in "$@"; do
+for f in $files; do
+    [ -e "${f%%:*}" ] || missing="$missing ${f#*:}"
+done
+for cmd in $tools "$@"; do
     # extra arguments are "command:package" pairs for tools
     c=${cmd%%:*}
     p=${cmd#*:}
