@@ -31,5 +31,6 @@ int cmd_check(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

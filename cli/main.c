@@ -18,6 +18,7 @@ static const struct command commands[] = {
     { "kernels", cmd_kernels, "list a workload's training kernels with shapes and MACs" },
     { "eval", cmd_eval, "evaluate one mapping of one kernel on an arch" },
     { "map", cmd_map, "search the best mapping of every training kernel of a workload" },
+    { "import", cmd_import, "turn an ONNX model or a PyTorch summary into a workload" },
 };
 
 int cli_fail(const struct err *e)
