@@ -150,6 +150,9 @@ static int read_row(struct torch_ctx *c, struct table *t, const struct tline *l)
     for (size_t i = 0; tree && i < n1; i += tree[i] == '|' || tree[i] == ' ' ? 5 : 7)
         depth++;
     int prev = t->nrows ? t->rows[t->nrows - 1].depth : -1;
+    if (t->nrows > 0 && depth == 0)   /* only the model's own row is not nested */
+        return torch_fail(c, ERR_SCHEMA, "expected a row of the torchinfo table, got '%.*s'",
+                          (int)(l->len > 60 ? 60 : l->len), l->s);
     if ((t->nrows == 0 && depth != 0) || depth > prev + 1 || depth >= 16 || n3 >= 48)
         return torch_fail(c, ERR_SCHEMA, "a row nested %d levels deep after one %d deep",
                           depth, prev);
