@@ -12,6 +12,7 @@
 #include "../mapper/mapping_io.h"
 #include "../model/model.h"
 #include "../workloads/workload.h"
+#include "bench.h"
 
 struct bench_case {
     const char *title;
@@ -92,7 +93,7 @@ out:
     return rc;
 }
 
-int main(void)
+int bench_model(void)
 {
     int failed = 0;
     printf("model_eval, single thread, median of 7 runs:\n");

@@ -33,6 +33,7 @@ struct walk {
     double energy_lb[ARCH_MAX_LEVELS + 1];  /* once levels >= l are known */
     uint8_t single_dims[SLOT_COUNT];        /* see single_index_dims */
     double words[SLOT_COUNT];               /* whole tensors */
+    bool may_keep[ARCH_MAX_LEVELS][SLOT_COUNT]; /* under some bypass choice */
 };
 
 /* Dims of t that only appear in indices of their own (no other dim of
@@ -81,19 +82,31 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
         const struct tensor_spec *t = &p->tensor[sl];
         bool result = sl == SLOT_OUTPUTS;
         uint8_t single = w->single_dims[sl];
-        double top = 0;     /* what level 0 must read (or take as updates) */
-        for (int pl = 0; pl < L; pl++) {
-            if (!a->level[pl].keeps[sl] || m->level[pl].bypass[sl])
+        const struct arch_level *l0 = &a->level[0];
+        double pj0 = (result ? l0->update_pj : l0->read_pj) / l0->block_words;
+        /* The cheapest level strictly between level 0 and kl that may keep
+         * the tensor: the unknown parent of the outermost known keeper. */
+        double mid_pj = INFINITY;
+        for (int j = 1; j < kl; j++)
+            if (w->may_keep[j][sl]) {
+                const struct arch_level *al = &a->level[j];
+                double pj = (result ? al->update_pj : al->read_pj) / al->block_words;
+                if (pj < mid_pj)
+                    mid_pj = pj;
+            }
+        double top = 0;         /* what level 0 must serve, when known */
+        bool top_known = false;
+        int pl = -1;            /* the previous known keeper, -1 if outward */
+        for (int c = kl; c <= L; c++) {
+            if (c < L && (!a->level[c].keeps[sl] || m->level[c].bypass[sl]))
                 continue;
-            int c = pl + 1;
-            while (c < L && (!a->level[c].keeps[sl] || m->level[c].bypass[sl]))
-                c++;
-            if (c < kl)
+            if (c == 0) {
+                pl = 0;         /* the outermost level has no parent */
                 continue;
-            const struct arch_level *par = &a->level[pl];
-            double par_pj = (result ? par->update_pj : par->read_pj) / par->block_words;
-            int q = pl > kl ? pl : kl;
-            double groups = 1, inst_p = 1, inst_c = 1;
+            }
+            /* Pair (parent, c): parent pl when known, else a level < kl. */
+            int q = pl >= 0 ? pl : kl;
+            double groups = 1, inst_p = 1, inst_c = 1, served;
             for (int f = q; f < c; f++)
                 for (int d = 0; d < DIM_COUNT; d++)
                     if ((single >> d) & 1)
@@ -103,10 +116,9 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
                 if (j < pl)
                     inst_p *= sp[j];
             }
-            double served;
             if (c == L) {
-                if (pl < kl)
-                    continue;
+                if (pl < 0)
+                    break;      /* MACs fed from outward: nothing known */
                 /* MACs: exact, macs * groups / spatial below the keeper. */
                 double spread = 1;
                 for (int f = pl; f < L; f++)
@@ -126,14 +138,25 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
                 }
                 served = inst_p * pas * groups;
             }
-            if (pl == 0)
+            if (pl == 0) {
                 top = served;
-            else
-                energy += served * par_pj;
+                top_known = true;
+            } else if (pl > 0) {
+                const struct arch_level *par = &a->level[pl];
+                energy += served * (result ? par->update_pj : par->read_pj) / par->block_words;
+            } else {
+                /* The parent is level 0, or a level between: the cheaper of
+                 * the two accounts, each with the whole tensor at level 0. */
+                double at_top = (served > w->words[sl] ? served : w->words[sl]) * pj0;
+                double between = served * mid_pj + w->words[sl] * pj0;
+                energy += at_top < between ? at_top : between;
+                top_known = true;   /* level 0's share is counted */
+                top = -1;
+            }
+            pl = c;
         }
-        const struct arch_level *l0 = &a->level[0];
-        double pj0 = (result ? l0->update_pj : l0->read_pj) / l0->block_words;
-        energy += (top > w->words[sl] ? top : w->words[sl]) * pj0;
+        if (top >= 0)
+            energy += (top_known && top > w->words[sl] ? top : w->words[sl]) * pj0;
     }
     return energy;
 }
@@ -208,14 +231,15 @@ void exhaustive_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard
         w.words[sl] = (double)words;
     }
     w.energy_lb[s->nlevels] = c->bounds.energy_pj;
+    for (int l = 0; l < s->nlevels; l++)
+        for (int sl = 0; sl < SLOT_COUNT; sl++)
+            w.may_keep[l][sl] = s->forced_keep[l][sl];
+    for (int f = 0; f < s->nfree; f++)
+        w.may_keep[s->free_level[f]][s->free_slot[f]] = true;
     struct mapping m;
     mapping_init(&m, s->nlevels);
-    uint64_t choices = mapspace_bypass_count(s);
-    for (uint64_t b = 0; b < choices; b++) {
-        mapspace_set_bypass(s, b, &m);
-        if (mapspace_factorizations(s, &m, i, n, on_factorization, prune, &w) ||
-            atomic_load(&c->halt))
-            return;     /* stopped: the shard is not covered */
-    }
+    if (mapspace_factorizations(s, &m, i, n, on_factorization, prune, &w) ||
+        atomic_load(&c->halt))
+        return;     /* stopped: the shard is not covered */
     out->complete = true;
 }

@@ -47,6 +47,14 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
             }
         }
     }
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct level_constraint *lc = &s->cons.level[l];
+        bool mirror = a->level[l].fanout_x == a->level[l].fanout_y &&
+                      a->level[l].fanout_x > 1 && lc->spatial_x_dims == lc->spatial_y_dims;
+        for (int d = 0; d < DIM_COUNT && mirror; d++)
+            mirror = lc->spatial_x[d] == lc->spatial_y[d];
+        s->xy_mirror[l] = mirror;
+    }
     for (int d = 0; d < DIM_COUNT; d++) {
         uint64_t fixed = 1;
         for (int l = 0; l < a->nlevels; l++) {
@@ -119,24 +127,46 @@ static bool fits(const struct mapspace *s, const struct mapping *m, int l,
 
 static void walk_level(struct fwalk *w, int l);
 
+/* Level l's factors are chosen: try each of its bypass choices that fits,
+ * then go outward.  While its dims were being chosen the level kept only
+ * what it must, the least any choice keeps, so that capacity cuts made
+ * then hold for every choice; that is restored on return. */
+static void complete_level(struct fwalk *w, int l, uint64_t px, uint64_t py)
+{
+    const struct mapspace *s = w->s;
+    struct mapping_level *ml = &w->m->level[l];
+    int slot[SLOT_COUNT], n = 0;
+    for (int f = 0; f < s->nfree; f++)
+        if (s->free_level[f] == l)
+            slot[n++] = s->free_slot[f];
+    for (uint32_t choice = 0; choice < (1u << n) && !w->stop; choice++) {
+        for (int i = 0; i < n; i++)
+            ml->bypass[slot[i]] = !((choice >> i) & 1);
+        if (!fits(s, w->m, l, w->ext))
+            continue;
+        struct mapspace_node node = { l, DIM_COUNT, w->ext, px, py };
+        if (w->prune && w->prune(w->ctx, w->m, &node))
+            continue;
+        if (l == 0)
+            w->stop = w->fn(w->ctx, w->m);
+        else
+            walk_level(w, l - 1);
+    }
+    for (int i = 0; i < n; i++)
+        ml->bypass[slot[i]] = true;
+}
+
 /* Chooses dim d's factors at level l, given the spatial products px, py of
  * the dims before it. */
-static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
+/* mirrored: an earlier dim of this level already has more on X than on Y,
+ * so the mirror of what follows is not in the enumeration. */
+static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py, bool mirrored)
 {
     const struct mapspace *s = w->s;
     if (d == DIM_COUNT) {
-        if (!fits(s, w->m, l, w->ext))
-            return;
         if (l == s->nlevels - 1 && w->seq++ % w->nshards != w->shard)
             return;
-        struct mapspace_node node = { l, DIM_COUNT, w->ext, px, py };
-        if (w->prune && w->prune(w->ctx, w->m, &node))
-            return;
-        if (l == 0) {
-            w->stop = w->fn(w->ctx, w->m);
-            return;
-        }
-        walk_level(w, l - 1);
+        complete_level(w, l, px, py);
         return;
     }
     const struct arch_level *al = &s->arch->level[l];
@@ -155,6 +185,9 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
             if ((rem / x) % y || (y > 1 && !dim_allowed(lc->spatial_y_dims, d)) ||
                 (lc->spatial_y[d] && lc->spatial_y[d] != y))
                 continue;
+            bool undecided = s->xy_mirror[l] && !mirrored;
+            if (undecided && x < y)
+                continue;       /* the mirror is enumerated instead */
             uint64_t left = rem / x / y;
             for (uint64_t t = l == 0 ? left : 1; t <= left; t++) {
                 if (left % t || (lc->temporal[d] && lc->temporal[d] != t) ||
@@ -170,7 +203,7 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
                 struct mapspace_node node = { l, d + 1, w->ext, px * x, py * y };
                 if (fits(s, w->m, l, w->ext) &&
                     !(w->prune && d + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
-                    walk_dim(w, l, d + 1, px * x, py * y);
+                    walk_dim(w, l, d + 1, px * x, py * y, mirrored || x > y);
                 w->rem[d] = rem;
                 w->ext[d] = inner;
                 if (w->stop)
@@ -183,7 +216,9 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py)
 
 static void walk_level(struct fwalk *w, int l)
 {
-    walk_dim(w, l, 0, 1, 1);
+    for (int sl = 0; sl < SLOT_COUNT; sl++)
+        w->m->level[l].bypass[sl] = !w->s->forced_keep[l][sl];
+    walk_dim(w, l, 0, 1, 1, false);
 }
 
 bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
@@ -197,11 +232,14 @@ bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
         w.rem[d] = s->prob->bound[d];
         w.ext[d] = 1;
     }
-    for (int l = 0; l < s->nlevels; l++)
+    for (int l = 0; l < s->nlevels; l++) {
         for (int d = 0; d < DIM_COUNT; d++) {
             m->level[l].temporal[d] = m->level[l].spatial_x[d] = m->level[l].spatial_y[d] = 1;
             m->level[l].order[d] = (uint8_t)d;
         }
+        for (int sl = 0; sl < SLOT_COUNT; sl++)
+            m->level[l].bypass[sl] = !s->forced_keep[l][sl];
+    }
     walk_level(&w, s->nlevels - 1);
     return w.stop;
 }

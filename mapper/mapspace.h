@@ -4,13 +4,17 @@
  *
  * A point is a bypass choice, a factorization of every dim over the levels'
  * temporal loops and spatial X/Y fanouts, and a loop order per level.  The
- * enumeration walks bypass choices, then factors level by level from the
- * innermost outward (so that a level whose tiles overflow its capacity cuts
- * every outer choice at once), then orders.  Two kinds of orders give
+ * enumeration walks factors level by level from the innermost outward (so
+ * that a level whose tiles overflow its capacity cuts every outer choice at
+ * once), choosing each level's bypass flags as its factors complete, then
+ * orders.  Two kinds of orders give
  * identical costs by construction and are enumerated once: permutations of
  * loops whose factor is 1 (absent loops), and any order of the innermost
  * level (its loops sit above no tile: MODEL.md R4 walks only loops above a
- * level, and the MACs read every cycle whatever the order, R5).
+ * level, and the MACs read every cycle whatever the order, R5).  Of a
+ * mapping and its mirror on a level with interchangeable X and Y axes, only
+ * the one whose first dim with unequal spatial factors has the larger on X
+ * is enumerated.
  *
  * Points are numbered for sharding: the enumeration calls back with every
  * complete factorization, and a shard keeps those whose sequence number is
@@ -44,6 +48,10 @@ struct mapspace {
     uint8_t free_level[ARCH_MAX_LEVELS * SLOT_COUNT];
     uint8_t free_slot[ARCH_MAX_LEVELS * SLOT_COUNT];
     bool forced_keep[ARCH_MAX_LEVELS][SLOT_COUNT];  /* kept in every point */
+    /* Levels whose X and Y axes are interchangeable (equal fanouts, equal
+     * constraints): a mapping and its mirror cost the same, since the model
+     * only uses each axis's product against its fanout. */
+    bool xy_mirror[ARCH_MAX_LEVELS];
 };
 
 /* Prepares the space of p on a under c (NULL: unconstrained).  Returns 0,
@@ -78,10 +86,14 @@ struct mapspace_node {
 typedef bool (*mapspace_prune_fn)(void *ctx, const struct mapping *m,
                                   const struct mapspace_node *node);
 
-/* Enumerates, for the bypass flags already in m, every factorization that
- * fits the fanouts, the capacities and the constraints, is not cut by
- * prune (may be NULL), and whose sequence number is shard modulo nshards;
- * m is the scratch it fills.  Returns true when stopped by fn. */
+/* Enumerates every bypass choice and factorization that fits the fanouts,
+ * the capacities and the constraints, is not cut by prune (may be NULL),
+ * and whose innermost level's factors have a sequence number equal to
+ * shard modulo nshards; m is the scratch it fills.  Bypass choices are
+ * made level by level, as each level's factors are complete (prune then
+ * sees them; at a partial node the bypass flags of the levels not yet
+ * complete keep only what must be kept).  Returns true when stopped by
+ * fn. */
 bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
                              uint64_t shard, uint64_t nshards,
                              mapspace_factor_fn fn, mapspace_prune_fn prune,

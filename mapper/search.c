@@ -214,6 +214,83 @@ static int eval_stream(const struct arch *a, const struct problem *p,
     return 0;
 }
 
+/* ---- why a space is empty ---- */
+
+struct probe {
+    const struct mapspace *space;
+    double deadline_s;
+    bool found, gave_up;
+    unsigned calls;
+};
+
+static bool probe_one(void *arg, struct mapping *m)
+{
+    struct probe *pr = arg;
+    if (++pr->calls % 1024 == 0 && search_now_s() > pr->deadline_s) {
+        pr->gave_up = true;
+        return true;
+    }
+    struct mapspace_orders o;
+    struct model_stats st;
+    mapspace_orders_first(pr->space, m, &o);
+    if (model_eval(pr->space->arch, pr->space->prob, m, &st, NULL) == 0 &&
+        st.utilization >= pr->space->cons.min_utilization)
+        pr->found = true;
+    return pr->found;
+}
+
+/* 1: the space of p under c has a mapping; 0: it has none; -1: unknown
+ * (the probe ran out of time). */
+static int space_has_mapping(const struct arch *a, const struct problem *p,
+                             const struct constraints *c, double seconds)
+{
+    struct mapspace *s = malloc(sizeof *s);
+    if (!s || mapspace_init(s, a, p, c, NULL) < 0) {
+        int known = s ? 0 : -1;
+        free(s);
+        return known;
+    }
+    struct probe pr = { .space = s, .deadline_s = search_now_s() + seconds };
+    struct mapping m;
+    mapping_init(&m, s->nlevels);
+    mapspace_factorizations(s, &m, 0, 1, probe_one, NULL, &pr);
+    free(s);
+    return pr.found ? 1 : pr.gave_up ? -1 : 0;
+}
+
+/* Names the constraint that empties a space the exhaustive search found
+ * empty: the first level whose constraints, lifted alone, let a mapping in,
+ * or the minimum utilization. */
+static void explain_empty(const struct arch *a, const struct problem *p,
+                          const struct constraints *c, struct err *err)
+{
+    const char *what = "no mapping fits the arch under the constraints";
+    struct constraints relaxed = *c;
+    if (c->min_utilization > 0) {
+        relaxed.min_utilization = 0;
+        if (space_has_mapping(a, p, &relaxed, 2.0) == 1) {
+            err_set(err, ERR_NO_MAPPING, "%s %s: %s: min_utilization %g leaves no mapping",
+                    p->layer, kernel_name(p->kernel), what, c->min_utilization);
+            return;
+        }
+        relaxed.min_utilization = c->min_utilization;
+    }
+    struct constraints free_all;
+    constraints_init(&free_all, a);
+    for (int l = 0; l < a->nlevels; l++) {
+        if (!c->source[l][0])
+            continue;
+        relaxed.level[l] = free_all.level[l];
+        if (space_has_mapping(a, p, &relaxed, 2.0) == 1) {
+            err_set(err, ERR_NO_MAPPING, "%s %s: %s: %s (level '%s') leaves no mapping",
+                    p->layer, kernel_name(p->kernel), what, c->source[l], a->level[l].name);
+            return;
+        }
+        relaxed.level[l] = c->level[l];
+    }
+    err_set(err, ERR_NO_MAPPING, "%s %s: %s", p->layer, kernel_name(p->kernel), what);
+}
+
 int search_run(const struct arch *a, const struct problem *p,
                const struct search_options *opt, struct search_result *out,
                struct err *err)
@@ -271,11 +348,12 @@ int search_run(const struct arch *a, const struct problem *p,
     out->timed_out = halt == 1;
     out->interrupted = halt == 2;
     out->optimal = out->found && complete && !halt && opt->strategy == STRATEGY_EXHAUSTIVE;
-    if (!out->found)
+    if (!out->found && !halt && opt->strategy == STRATEGY_EXHAUSTIVE && opt->constraints)
+        explain_empty(a, p, opt->constraints, err);
+    else if (!out->found)
         err_set(err, ERR_NO_MAPPING, "%s %s: %s", p->layer, kernel_name(p->kernel),
                 halt ? "no valid mapping found before the search stopped"
                 : opt->strategy != STRATEGY_EXHAUSTIVE ? "no valid mapping found by sampling"
-                : opt->constraints ? "no mapping fits the arch under the constraints"
                 : "no mapping fits the arch");
 out_free:
     free(space);

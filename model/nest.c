@@ -117,6 +117,13 @@ bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
             }
         }
         n->uses[s] = uses;
+        n->sliding[s] = false;
+        for (int i = 0; i < t->rank; i++) {
+            int moving = 0;
+            for (int j = 0; j < nterms[i]; j++)
+                moving += p->bound[dim[i][j]] > 1;
+            n->sliding[s] |= moving > 1;
+        }
         for (int l = 0; l <= L; l++) {
             uint64_t w = 1;
             for (int i = 0; i < t->rank; i++) {
@@ -171,6 +178,19 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
     uint64_t size = n->tile[s][c];
     if (k == 0)
         return size;
+    if (!n->sliding[s]) {
+        /* Every index follows one dim: a loop that moves the tile moves it
+         * by at least its extent, so no step keeps part of it, and the
+         * closed form below applies; only the innermost moving loop needs
+         * finding. */
+        int j = k - 1;
+        while (j >= 0 && !((n->uses[s] >> n->loop[j].dim) & 1))
+            j--;
+        uint64_t words = size;
+        for (int i = 0; i <= j; i++)
+            words = mul_ck(n, words, n->loop[i].bound);
+        return words;
+    }
     int64_t inner[TENSOR_MAX_RANK] = { 0 };     /* sum of e_m, m < j */
     int64_t v[MAX_LOOPS][TENSOR_MAX_RANK];
     uint64_t diff[MAX_LOOPS];

@@ -45,6 +45,9 @@ struct nest {
     uint64_t tile[SLOT_COUNT][ARCH_MAX_LEVELS + 1];
     /* uses[s]: bit d set when slot s's tensor depends on dim d. */
     uint8_t uses[SLOT_COUNT];
+    /* sliding[s]: some index of slot s's tensor mixes two dims of bound > 1
+     * (a window), so its tiles can overlap their translates. */
+    bool sliding[SLOT_COUNT];
     uint64_t compute_cycles;
     bool overflow;      /* set when a count does not fit 64 bits */
 };

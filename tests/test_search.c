@@ -181,6 +181,39 @@ static const char *const small_layers[] = {
     " \"C\": 2, \"K\": 2, \"P\": 2, \"Q\": 1, \"R\": 1, \"S\": 1}]}",
 };
 
+/* Four levels: DRAM with 2-word blocks and a read bandwidth, a buffer with a
+ * shared bandwidth fanning out over X to a level that only fans out (over
+ * Y) to 2 x 2 PEs. */
+static const char *arch_chain =
+    "{\"name\": \"chain\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
+    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 64, \"fill_pj\": 64,"
+    "  \"update_pj\": 80, \"block_words\": 2, \"read_bw\": 1},"
+    " {\"name\": \"Buf\", \"class\": \"sram\", \"size_words\": 16, \"read_pj\": 6,"
+    "  \"fill_pj\": 7, \"update_pj\": 8, \"shared_bw\": 2},"
+    " {\"name\": \"Row\", \"class\": \"sram\", \"mesh_x\": 2, \"keeps\": []},"
+    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"mesh_y\": 2,"
+    "  \"size_words\": 4, \"read_pj\": 0.5, \"fill_pj\": 0.75, \"update_pj\": 1}],"
+    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"mesh_y\": 2, \"energy_pj\": 1}}";
+
+START_TEST(exhaustive_should_find_the_optimum_on_a_chain_of_fanouts)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_WEIGHT };
+    struct fixture f;
+    fixture_load(&f, arch_chain, small_layers[0], kernels[_i]);
+    struct plain pl = { .a = f.arch, .p = &f.prob, .obj = OBJ_EDP };
+    plain_search(&pl);
+    ck_assert(pl.have);
+    struct search_options opt = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct search_result r;
+    struct err e;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
+    ck_assert(r.found && r.optimal);
+    ck_assert_msg(r.stats.edp == pl.best.edp, "search %.17g, plain %.17g (%llu mappings)",
+                  r.stats.edp, pl.best.edp, (unsigned long long)pl.evaluated);
+    fixture_release(&f);
+}
+END_TEST
+
 START_TEST(exhaustive_should_find_the_optimum_of_a_plain_enumeration)
 {
     int layer = _i / (3 * OBJ_COUNT), kernel = (_i / OBJ_COUNT) % 3, obj = _i % OBJ_COUNT;
@@ -365,7 +398,39 @@ START_TEST(search_should_say_when_no_mapping_fits)
     ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
     ck_assert(!r.found);
     ck_assert_int_eq(e.code, ERR_NO_MAPPING);
-    ck_assert_str_eq(e.msg, "c fwd: no mapping fits the arch under the constraints");
+    ck_assert_str_eq(e.msg, "c fwd: no mapping fits the arch under the constraints: "
+                            "c.json: levels[0] (level 'PE') leaves no mapping");
+    constraints_file_free(cf);
+    fixture_release(&f);
+}
+END_TEST
+
+START_TEST(search_should_name_a_minimum_utilization_no_mapping_reaches)
+{
+    /* fc 3 x 3: no dim divides by the 2 MACs, so at most one MAC is busy:
+     * utilization 9 / (2 * 9) = 0.5 at best. */
+    static const char *wl =
+        "{\"name\": \"fc\", \"batch\": 1, \"layers\": [{\"name\": \"fc\", \"type\": \"fc\","
+        " \"C\": 3, \"K\": 3}]}";
+    struct fixture f;
+    fixture_load(&f, arch_small, wl, KERNEL_FWD);
+    static const char *text = "{\"min_utilization\": 0.9, \"levels\": []}";
+    struct constraints_file *cf;
+    struct constraints c;
+    struct err e;
+    ck_assert_msg(constraints_parse("u.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
+    ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+    struct search_options o = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    o.constraints = &c;
+    struct search_result r;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
+    ck_assert(!r.found);
+    ck_assert_str_eq(e.msg, "fc fwd: no mapping fits the arch under the constraints: "
+                            "min_utilization 0.9 leaves no mapping");
+    c.min_utilization = 0.5;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
+    ck_assert(r.found);
+    ck_assert_double_eq_tol(r.stats.utilization, 0.5, 1e-12);
     constraints_file_free(cf);
     fixture_release(&f);
 }
@@ -378,6 +443,7 @@ Suite *search_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, exhaustive_should_find_the_optimum_of_a_plain_enumeration, 0,
                         2 * 3 * OBJ_COUNT);
+    tcase_add_loop_test(tc, exhaustive_should_find_the_optimum_on_a_chain_of_fanouts, 0, 2);
     tcase_add_test(tc, search_should_give_the_same_result_for_any_thread_count);
     tcase_add_test(tc, sampling_should_repeat_for_a_seed);
     tcase_add_test(tc, search_should_return_the_best_so_far_at_the_time_limit);
@@ -385,6 +451,7 @@ Suite *search_suite(void)
     tcase_add_test(tc, search_should_evaluate_a_stream_directly);
     tcase_add_test(tc, search_should_keep_to_the_constraints);
     tcase_add_test(tc, search_should_say_when_no_mapping_fits);
+    tcase_add_test(tc, search_should_name_a_minimum_utilization_no_mapping_reaches);
     suite_add_tcase(s, tc);
     return s;
 }
