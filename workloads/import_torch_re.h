@@ -1,8 +1,8 @@
 /*
- * import_torch_re: what the torch importer's two source files share (the
- * entry point and print(model) reader in import_torch.c, the torchinfo
- * table reader in import_torchinfo.c): the compiled patterns, matching,
- * located errors.  Not part of the interface: everything outside workloads/
+ * import_torch_re: what the torch importer's source files share (the entry
+ * point in import_torch.c, the torchinfo table reader in import_torchinfo.c,
+ * the print(model) reader in import_torch_print.c): the compiled patterns,
+ * matching, located errors.  Not part of the interface: everything outside workloads/
  * uses import_torch.h.
  */
 #ifndef TRAINMAP_IMPORT_TORCH_RE_H
@@ -62,5 +62,9 @@ bool torch_keeps_shape(const char *type);
 
 /* Reads a torchinfo table (n lines). */
 int torchinfo_read(struct torch_ctx *c, const struct tline *lines, int n);
+
+/* Reads print(model) text whose first line (the model's) is lines[first];
+ * the input shape comes from c->opts. */
+int torch_print_read(struct torch_ctx *c, const struct tline *lines, int n, int first);
 
 #endif
