@@ -182,6 +182,24 @@ START_TEST(import_onnx_should_note_a_matmul_without_constant_weights)
 }
 END_TEST
 
+/* decoder.onnx: enc (8 -> 16, 3x3 pad 1 on 8x8) is the one layer; the
+ * ConvTranspose is said, and the Sigmoid after it still counted. */
+START_TEST(import_onnx_should_note_an_operator_with_macs_it_does_not_import)
+{
+    char *notes;
+    struct workload *w = import_ok(DATA "decoder.onnx", &no_opts, &notes);
+    ck_assert_int_eq(w->nlayers, 1);
+    ck_assert_str_eq(w->layers[0].name, "enc");
+    ck_assert_uint_eq(w->layers[0].K, 16);
+    ck_assert_uint_eq(w->layers[0].P, 8);
+    ck_assert_str_eq(notes, "skipped, no MACs: Relu, Sigmoid\n"
+                            "node 'up' (ConvTranspose): carries MACs but is not imported "
+                            "(only Conv, Gemm and MatMul are); its MACs are not counted\n");
+    free(notes);
+    workload_free(w);
+}
+END_TEST
+
 static const struct {
     const char *file, *msg;
 } onnx_errors[] = {
@@ -503,6 +521,7 @@ Suite *import_suite(void)
     tcase_add_test(tc, import_onnx_batch_option_should_set_the_workload_batch);
     tcase_add_test(tc, import_onnx_should_list_the_skipped_operators_in_the_comment);
     tcase_add_test(tc, import_onnx_should_note_a_matmul_without_constant_weights);
+    tcase_add_test(tc, import_onnx_should_note_an_operator_with_macs_it_does_not_import);
     tcase_add_loop_test(tc, import_onnx_should_reject_a_malformed_model_saying_where, 0,
                         (int)(sizeof onnx_errors / sizeof onnx_errors[0]));
     tcase_add_test(tc, import_onnx_should_reject_an_empty_or_missing_file);

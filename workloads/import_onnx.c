@@ -363,10 +363,14 @@ static int visit(struct onnx_ctx *c)
                           strcmp(op, "MatMul") == 0);
     int rc = 0;
     bool known = false;
+    /* Operators with MACs that are not layers here: said loudly, and what
+     * depends on their shapes stops there. */
     for (const char *const *m = mac_ops; std && *m; m++)
         if (strcmp(op, *m) == 0)
-            return onnx_fail(c, ERR_SCHEMA, "carries MACs but cannot be imported (only "
-                             "Conv, Gemm and MatMul become layers)");
+            return (rc = import_net_note(c->net, c->err, "%s: carries MACs but is not "
+                                         "imported (only Conv, Gemm and MatMul are); its MACs "
+                                         "are not counted", c->label)) < 0
+                   ? rc : block_outputs(c, 0, "its output shape is not inferred", true);
     if (c->is_layer) {
         rc = op[0] == 'C' ? conv(c) : op[0] == 'G' ? gemm(c) : matmul(c);
     } else if (std) {

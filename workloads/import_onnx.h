@@ -5,8 +5,10 @@
  * Gemm or MatMul whose second operand is a constant (an initializer or a
  * Constant node) a fully connected layer; shapes are inferred through the
  * graph from the graph inputs' shapes.  Operators without MACs are counted
- * and listed in the notes; one that blocks the shape inference a layer
- * needs is an error naming that node.  Called once per import.
+ * and listed in the notes, as are those with MACs that are not layers here
+ * (ConvTranspose, LSTM, a MatMul of two activations); one that blocks the
+ * shape inference a layer needs is an error naming that node.  Called once
+ * per import.
  *
  * Ownership: the layers go into a caller-owned struct import_net.
  */

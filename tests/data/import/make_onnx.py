@@ -8,7 +8,8 @@ block with a 1x1 stride-2 projection shortcut (He et al. 2016, option B), a
 MobileNet depthwise-separable stack padded the TensorFlow way (asymmetric
 SAME pads), an MNIST MLP written with both Gemm (as PyTorch exports Linear)
 and MatMul + Add (as TensorFlow does), and a token MLP on rank-3 input with
-an activation-by-activation MatMul.  The bad_* files are deliberately broken
+an activation-by-activation MatMul, and a conv encoder with a transposed-conv
+decoder (not a layer for the importer).  The bad_* files are deliberately broken
 for the importer's error tests.  Weights come from a fixed seed, so the
 output is the same on every run.  For each valid model the script checks it
 with onnx.checker and prints the output shape ONNX's own shape inference
@@ -185,6 +186,21 @@ def token_mlp():
     return model(g)
 
 
+def decoder():
+    """An encoder conv and a transposed-conv decoder: the ConvTranspose has
+    MACs the importer does not take as a layer."""
+    n = [helper.make_node("Conv", ["x", "enc.weight"], ["e"], name="enc", kernel_shape=[3, 3],
+                          pads=[1, 1, 1, 1]),
+         helper.make_node("Relu", ["e"], ["er"], name="relu"),
+         helper.make_node("ConvTranspose", ["er", "up.weight"], ["u"], name="up",
+                          kernel_shape=[2, 2], strides=[2, 2]),
+         helper.make_node("Sigmoid", ["u"], ["y"], name="sigmoid")]
+    i = [weight("enc.weight", 16, 8, 3, 3), weight("up.weight", 16, 8, 2, 2)]
+    g = helper.make_graph(n, "decoder", [tensor("x", [1, 8, 8, 8])],
+                          [tensor("y", [1, 8, 16, 16])], i)
+    return model(g)
+
+
 def bad_missing_initializer():
     n = [helper.make_node("Conv", ["x", "conv1.weight"], ["c1"], name="conv1",
                           kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
@@ -276,7 +292,7 @@ def report(name, m):
         dims[v.name] = [d.dim_value if d.HasField("dim_value") else d.dim_param
                         for d in v.type.tensor_type.shape.dim]
     for node in m.graph.node:
-        if node.op_type in ("Conv", "Gemm", "MatMul"):
+        if node.op_type in ("Conv", "ConvTranspose", "Gemm", "MatMul"):
             print(f"  {name}: {node.op_type} {node.name or '(unnamed)'} -> "
                   f"{dims.get(node.output[0])}")
 
@@ -284,7 +300,7 @@ def report(name, m):
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     good = {"resnet_block": resnet_block(), "mobilenet_block": mobilenet_block(),
-            "mlp": mlp(), "token_mlp": token_mlp()}
+            "mlp": mlp(), "token_mlp": token_mlp(), "decoder": decoder()}
     for name, m in good.items():
         onnx.checker.check_model(m)
         report(name, m)
