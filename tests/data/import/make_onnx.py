@@ -323,7 +323,8 @@ def main():
     with open(os.path.join(out, "bad_text.onnx"), "w") as f:
         f.write('{ "name": "resnet18", "layers": [] }\n')
     with zipfile.ZipFile(os.path.join(out, "bad_checkpoint.pt"), "w") as z:
-        z.writestr("archive/data.pkl", b"\x80\x02}q\x00.")
+        z.writestr(zipfile.ZipInfo("archive/data.pkl", (2024, 1, 1, 0, 0, 0)),
+                   b"\x80\x02}q\x00.")
     with open(os.path.join(out, "bad_wire.onnx"), "wb") as f:
         f.write(b"\x0f\xff\xfe\x00")
     # Outline intact, a node inside the graph corrupt: its input claims 5
