@@ -295,7 +295,12 @@ int import_net_note(struct import_net *n, struct err *e, const char *fmt, ...)
     va_end(ap);
     sb_add(&b, "\n");
     if (b.failed) {
-        n->notes[n->notes_len] = '\0';
+        /* b.s is the live buffer (a grown one replaced n->notes): keep the
+         * notes as they were. */
+        if (b.s) {
+            b.s[n->notes_len] = '\0';
+            n->notes = b.s;
+        }
         return err_set(e, ERR_NOMEM, "out of memory");
     }
     n->notes = b.s;
