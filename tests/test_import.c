@@ -291,6 +291,20 @@ START_TEST(import_torch_torchinfo_of_resnet18_should_equal_its_hand_written_work
 }
 END_TEST
 
+START_TEST(import_torch_torchinfo_should_read_var_names_and_the_groups_column)
+{
+    assert_imports_as(DATA "dsnet_torchinfo.txt", &no_opts, DATA "dsnet_torchinfo.expected.json");
+}
+END_TEST
+
+START_TEST(import_torch_torchinfo_should_find_the_groups_from_the_parameter_count)
+{
+    struct import_opts o = { .batch = 8 };
+    assert_imports_as(DATA "dsnet_torchinfo_params.txt", &o,
+                      DATA "dsnet_torchinfo_params.expected.json");
+}
+END_TEST
+
 /* At depth 3 the downsample Sequentials are rows 3-18, 3-31 and 3-44 on
  * lines 31, 47 and 63 (the first stage's two blocks take lines 9-23, each
  * later stage 16 lines, a downsample 7 lines into it). */
@@ -398,6 +412,64 @@ START_TEST(import_torch_should_reject_a_malformed_summary_saying_where)
     struct err e;
     ck_assert_int_eq(torch_text(torch_errors[_i].text, &o, &e), torch_errors[_i].code);
     ck_assert_str_eq(e.msg, torch_errors[_i].msg);
+}
+END_TEST
+
+/*
+ * print(model) of a small net on 3x9x9: 'same' padding (3x3: pad 1 each
+ * side; 2x2: 1 in all, odd, so stated by P, Q = 4); MaxPool 3/2 with
+ * ceil_mode: ceil((9 - 3)/2) + 1 = 4; the squeeze-excitation convs see
+ * 1x1 and the block hands on 16x4x4; AvgPool 2/2: 2x2; Flatten: 32*2*2 =
+ * 128 features.
+ */
+START_TEST(import_torch_print_should_follow_same_padding_pooling_and_squeeze_excitation)
+{
+    const char *text =
+        "Net(\n"
+        "  (features): Sequential(\n"
+        "    (0): Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=same)\n"
+        "    (1): MaxPool2d(kernel_size=3, stride=2, padding=0, dilation=1, ceil_mode=True)\n"
+        "    (2): SqueezeExcitation(\n"
+        "      (avgpool): AdaptiveAvgPool2d(output_size=1)\n"
+        "      (fc1): Conv2d(16, 4, kernel_size=(1, 1), stride=(1, 1))\n"
+        "      (fc2): Conv2d(4, 16, kernel_size=(1, 1), stride=(1, 1))\n"
+        "      (activation): ReLU()\n"
+        "      (scale_activation): Sigmoid()\n"
+        "    )\n"
+        "    (3): Conv2d(16, 32, kernel_size=(2, 2), stride=(1, 1), padding=same, bias=False)\n"
+        "    (4): AvgPool2d(kernel_size=2, stride=2, padding=0)\n"
+        "  )\n"
+        "  (flatten): Flatten(start_dim=1, end_dim=-1)\n"
+        "  (classifier): Linear(in_features=128, out_features=10, bias=True)\n"
+        ")\n";
+    const char *want_json =
+        "{ \"name\": \"t\", \"layers\": [\n"
+        "{ \"name\": \"features.0\", \"type\": \"conv\", \"C\": 3, \"K\": 16, \"H\": 9, "
+        "\"W\": 9, \"R\": 3, \"S\": 3, \"pad\": 1 },\n"
+        "{ \"name\": \"features.2.fc1\", \"type\": \"conv\", \"C\": 16, \"K\": 4, \"H\": 1, "
+        "\"W\": 1, \"R\": 1, \"S\": 1 },\n"
+        "{ \"name\": \"features.2.fc2\", \"type\": \"conv\", \"C\": 4, \"K\": 16, \"H\": 1, "
+        "\"W\": 1, \"R\": 1, \"S\": 1 },\n"
+        "{ \"name\": \"features.3\", \"type\": \"conv\", \"C\": 16, \"K\": 32, \"P\": 4, "
+        "\"Q\": 4, \"R\": 2, \"S\": 2 },\n"
+        "{ \"name\": \"classifier\", \"type\": \"fc\", \"C\": 128, \"K\": 10 } ] }";
+    struct import_opts o = { .in_c = 3, .in_h = 9, .in_w = 9 };
+    struct import_net net;
+    struct err e;
+    char *json;
+    struct workload *got, *want;
+    import_net_init(&net);
+    ck_assert_msg(import_torch_parse("t.txt", text, strlen(text), &o, &net, &e) == 0, "%s",
+                  e.msg);
+    ck_assert_int_eq(import_net_to_json(&net, &json, &e), 0);
+    ck_assert_int_eq(workload_parse("got", json, strlen(json), &got, &e), 0);
+    ck_assert_msg(workload_parse("want", want_json, strlen(want_json), &want, &e) == 0, "%s",
+                  e.msg);
+    assert_same_workload(got, want, true);
+    workload_free(got);
+    workload_free(want);
+    free(json);
+    import_net_release(&net);
 }
 END_TEST
 
@@ -533,10 +605,14 @@ Suite *import_suite(void)
     tcase_add_test(tc, import_torch_torchinfo_of_alexnet_should_equal_its_hand_written_workload);
     tcase_add_test(tc,
                    import_torch_torchinfo_of_resnet18_should_equal_its_hand_written_workload);
+    tcase_add_test(tc, import_torch_torchinfo_should_read_var_names_and_the_groups_column);
+    tcase_add_test(tc, import_torch_torchinfo_should_find_the_groups_from_the_parameter_count);
     tcase_add_test(tc, import_torch_should_report_the_rows_it_cannot_use_by_line);
     tcase_add_loop_test(tc, import_torch_should_reject_a_malformed_summary_saying_where, 0,
                         (int)(sizeof torch_errors / sizeof torch_errors[0]));
     tcase_add_test(tc, import_torch_print_should_note_an_unknown_module_by_line);
+    tcase_add_test(tc,
+                   import_torch_print_should_follow_same_padding_pooling_and_squeeze_excitation);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("names");
