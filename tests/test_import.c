@@ -182,16 +182,24 @@ START_TEST(import_onnx_should_note_a_matmul_without_constant_weights)
 }
 END_TEST
 
-/* decoder.onnx: enc (8 -> 16, 3x3 pad 1 on 8x8) is the one layer; the
- * ConvTranspose is said, and the Sigmoid after it still counted. */
+/* decoder.onnx: enc (8 -> 16, 3x3 pad 1 on 8x8) and aspp (16 -> 16, 3x3
+ * dilation 2 pad 2: P = 8 + 4 - 2*2 - 1 + 1 = 8, the box (8-1) + 2*2 + 1 =
+ * 12) are the layers; the ConvTranspose is said, and the Sigmoid after it
+ * still counted. */
 START_TEST(import_onnx_should_note_an_operator_with_macs_it_does_not_import)
 {
     char *notes;
     struct workload *w = import_ok(DATA "decoder.onnx", &no_opts, &notes);
-    ck_assert_int_eq(w->nlayers, 1);
+    ck_assert_int_eq(w->nlayers, 2);
     ck_assert_str_eq(w->layers[0].name, "enc");
     ck_assert_uint_eq(w->layers[0].K, 16);
     ck_assert_uint_eq(w->layers[0].P, 8);
+    ck_assert_str_eq(w->layers[1].name, "aspp");
+    ck_assert_uint_eq(w->layers[1].dilation_h, 2);
+    ck_assert_uint_eq(w->layers[1].dilation_w, 2);
+    ck_assert_uint_eq(w->layers[1].pad_h, 2);
+    ck_assert_uint_eq(w->layers[1].P, 8);
+    ck_assert_uint_eq(w->layers[1].H, 12);
     ck_assert_str_eq(notes, "skipped, no MACs: Relu, Sigmoid\n"
                             "node 'up' (ConvTranspose): carries MACs but is not imported "
                             "(only Conv, Gemm and MatMul are); its MACs are not counted\n");

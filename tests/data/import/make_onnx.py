@@ -187,15 +187,19 @@ def token_mlp():
 
 
 def decoder():
-    """An encoder conv and a transposed-conv decoder: the ConvTranspose has
-    MACs the importer does not take as a layer."""
+    """An encoder conv, a dilated conv and a transposed-conv decoder: the
+    ConvTranspose has MACs the importer does not take as a layer."""
     n = [helper.make_node("Conv", ["x", "enc.weight"], ["e"], name="enc", kernel_shape=[3, 3],
                           pads=[1, 1, 1, 1]),
          helper.make_node("Relu", ["e"], ["er"], name="relu"),
-         helper.make_node("ConvTranspose", ["er", "up.weight"], ["u"], name="up",
+         # An atrous conv as DeepLab's ASPP has them.
+         helper.make_node("Conv", ["er", "aspp.weight"], ["a"], name="aspp",
+                          kernel_shape=[3, 3], dilations=[2, 2], pads=[2, 2, 2, 2]),
+         helper.make_node("ConvTranspose", ["a", "up.weight"], ["u"], name="up",
                           kernel_shape=[2, 2], strides=[2, 2]),
          helper.make_node("Sigmoid", ["u"], ["y"], name="sigmoid")]
-    i = [weight("enc.weight", 16, 8, 3, 3), weight("up.weight", 16, 8, 2, 2)]
+    i = [weight("enc.weight", 16, 8, 3, 3), weight("aspp.weight", 16, 16, 3, 3),
+         weight("up.weight", 16, 8, 2, 2)]
     g = helper.make_graph(n, "decoder", [tensor("x", [1, 8, 8, 8])],
                           [tensor("y", [1, 8, 16, 16])], i)
     return model(g)
