@@ -8,6 +8,10 @@ set -eu
 
 # pkg-config module -> Debian package
 need="libcjson:libcjson-dev libpcre2-8:libpcre2-dev check:check"
+need="$need libprotobuf-c:libprotobuf-c-dev"
+# tools the build runs, files it reads -> Debian package (required)
+build_tools="protoc-c:protobuf-c-compiler"
+files="/usr/include/onnx/onnx.proto:libonnx-dev"
 # command -> Debian package: tools trainmap runs but can do without
 # (--plot writes the gnuplot scripts and data even when gnuplot is absent;
 # gnuplot-nox has the svg and pdfcairo terminals)
@@ -21,7 +25,10 @@ for pair in $need; do
         missing="$missing $pkg"
     fi
 done
-for cmd in "$@"; do
+for f in $files; do
+    [ -e "${f%%:*}" ] || missing="$missing ${f#*:}"
+done
+for cmd in $build_tools "$@"; do
     # extra arguments are "command:package" pairs for tools
     c=${cmd%%:*}
     p=${cmd#*:}
