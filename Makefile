@@ -33,6 +33,13 @@ BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+
+# ONNX import: protoc-c generates the protobuf code from the onnx.proto
+# Debian's libonnx-dev ships, into $(BUILD)/gen (never committed).
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+PKGS      += libprotobuf-c
+LIB_OBJ   += $(BUILD)/gen/onnx.pb-c.o
+
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
@@ -57,6 +64,17 @@ $(BUILD)/trainmap: $(CLI_OBJ) $(BUILD)/libtrainmap.a
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The generated ONNX protobuf code (see ONNX_PROTO above).
+$(BUILD)/gen/onnx.pb-c.c: $(ONNX_PROTO)
+	@mkdir -p $(@D)
+	protoc-c --c_out=$(@D) -I$(dir $<) $<
+$(BUILD)/gen/onnx.pb-c.h: $(BUILD)/gen/onnx.pb-c.c ;
+$(BUILD)/gen/onnx.pb-c.o: $(BUILD)/gen/onnx.pb-c.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+ONNX_OBJ := $(addprefix $(BUILD)/workloads/,import_onnx.o import_onnx_ops.o import_onnx_values.o)
+$(ONNX_OBJ): $(BUILD)/gen/onnx.pb-c.h
+$(ONNX_OBJ): ALL_CFLAGS += -I$(BUILD)/gen
 
 # The test runner's suite list is generated from the file names: each
 # tests/test_NAME.c defines `Suite *NAME_suite(void)`.

@@ -31,5 +31,8 @@ int cmd_check(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

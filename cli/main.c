@@ -18,6 +18,9 @@ static const struct command commands[] = {
     { "kernels", cmd_kernels, "list a workload's training kernels with shapes and MACs" },
     { "eval", cmd_eval, "evaluate one mapping of one kernel on an arch" },
     { "map", cmd_map, "search the best mapping of every training kernel of a workload" },
+    { "compare", cmd_compare, "map a workload on several archs and compare them side by side" },
+    { "report", cmd_report, "render a saved JSON report as tables and plots again" },
+    { "import", cmd_import, "turn an ONNX model or a PyTorch summary into a workload" },
 };
 
 int cli_fail(const struct err *e)

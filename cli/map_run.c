@@ -5,21 +5,19 @@
  */
 #include "map_run.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/outfile.h"
 #include "../common/sha256.h"
 #include "../mapper/constraints.h"
+#include "../reports/render.h"
 #include "cli.h"
 #include "progress.h"
-
-static const char *const cmd = "map";
-
-/* Totals are listed in execution order. */
-static const enum kernel total_order[] = { KERNEL_FWD, KERNEL_IM2COL, KERNEL_BWD_DATA,
-                                           KERNEL_COL2IM, KERNEL_BWD_WEIGHT, KERNEL_UPDATE };
 
 struct counts {
     int searched, optimal, reused, no_mapping, skipped;
@@ -169,7 +167,8 @@ static double seconds_since(const struct timespec *t0)
 
 /* Counts the kernels without a mapping and the unsearched ones, and says on
  * stderr why each kernel searched in vain has no mapping. */
-static void report_failures(const struct report *r, struct counts *c)
+static void report_failures(const struct map_opts *mo, const struct report *r,
+                            struct counts *c)
 {
     for (int l = 0; l < r->nlayers; l++)
         for (int i = 0; i < r->layers[l].nkernels; i++) {
@@ -178,49 +177,43 @@ static void report_failures(const struct report *r, struct counts *c)
                 c->skipped++;
             } else if (!k->result.found) {
                 c->no_mapping++;
-                fprintf(stderr, "trainmap %s: layer '%s' %s: %s\n", cmd, r->layers[l].name,
+                fprintf(stderr, "trainmap %s: %s%slayer '%s' %s: %s\n", mo->cmd,
+                        mo->label ? mo->label : "", mo->label ? ": " : "", r->layers[l].name,
                         kernel_name(k->problem.kernel), k->error);
             }
         }
 }
 
-static void print_sum(const char *name, const struct report_sum *s)
-{
-    printf("%-12s %22.2f %20llu %20llu\n", name, s->energy_pj, (unsigned long long)s->cycles,
-           (unsigned long long)s->macs);
-}
-
 static void print_summary(const struct report *r, const struct workload *w,
-                          const struct report_totals *t, const struct counts *c,
-                          const struct map_opts *mo)
+                          const struct counts *c, const struct map_opts *mo,
+                          const char *tables)
 {
     printf("%s on %s: %d layer%s, objective %s, %s search, %d threads%s\n\n", w->name,
-           r->arch->name, r->nlayers, r->nlayers == 1 ? "" : "s", r->objective, r->strategy, r->threads,
-           r->interrupted ? ", interrupted" : "");
-    printf("%-12s %22s %20s %20s\n", "kernel", "energy_pj", "cycles", "macs");
-    for (size_t i = 0; i < sizeof total_order / sizeof total_order[0]; i++)
-        if (t->present[total_order[i]])
-            print_sum(kernel_name(total_order[i]), &t->kernel[total_order[i]]);
-    print_sum("step", &t->step);
+           r->arch->name, r->nlayers, r->nlayers == 1 ? "" : "s", r->objective, r->strategy,
+           r->threads, r->interrupted ? ", interrupted" : "");
+    fputs(tables, stdout);
     printf("\nproblems searched: %d, optimal: %d; kernels reusing an identical search: %d\n",
            c->searched, c->optimal, c->reused);
-    if (c->no_mapping)
-        printf("kernels without a valid mapping: %d (left out of the totals)\n",
-               c->no_mapping);
-    if (c->skipped)
-        printf("kernels not searched: %d (left out of the totals)\n", c->skipped);
     printf("wall time: %.2f s\n", seconds_since(&mo->start));
     if (mo->output)
         printf("report: %s\n", mo->output);
 }
 
-static int write_report(const struct report *r, const char *output)
+/* The report as JSON text, written to mo->output when given, and read
+ * back into *doc. */
+static int write_report(const struct report *r, const struct map_opts *mo,
+                        struct report_doc **doc)
 {
     struct err e;
     char *text = report_print(r, &e);
     if (!text)
         return cli_fail(&e);
-    int rc = outfile_write(output, text, strlen(text), &e);
+    char name[4096];
+    snprintf(name, sizeof name, "%s%s", mo->output ? "" : "the map on ",
+             mo->output ? mo->output : mo->arch_path);
+    int rc = mo->output ? outfile_write(mo->output, text, strlen(text), &e) : 0;
+    if (rc == 0)
+        rc = report_doc_parse(name, text, strlen(text), doc, &e);
     free(text);
     return rc < 0 ? cli_fail(&e) : EXIT_OK;
 }
@@ -268,15 +261,33 @@ static int describe(const struct map_opts *mo, const struct arch *a, const struc
     return EXIT_OK;
 }
 
+/* The summary on stdout, then the outputs asked for. */
+static int finish(const struct map_opts *mo, const struct report *r, const struct workload *w,
+                  const struct report_doc *doc, const struct counts *c)
+{
+    struct textbuf tables;
+    struct err e;
+    textbuf_init(&tables);
+    if (render_summary(doc, &tables, &e) < 0) {
+        textbuf_release(&tables);
+        return cli_fail(&e);
+    }
+    print_summary(r, w, c, mo, tables.data ? tables.data : "");
+    textbuf_release(&tables);
+    return outputs_report(mo->cmd, doc, &mo->out);
+}
+
 int map_run(const struct map_opts *mo, const struct arch *a, const struct workload *w,
-            struct report *r, const atomic_int *stop)
+            struct report *r, const atomic_int *stop,
+            struct report_doc **doc_out)
 {
     struct constraints cons;
     struct counts c = { 0 };
     struct progress pg;
-    struct report_totals t;
-    struct err e;
+    struct report_doc *doc = NULL;
     int rc;
+    if (doc_out)
+        *doc_out = NULL;
     if ((rc = describe(mo, a, w, r)) != EXIT_OK ||
         (rc = load_constraints(mo->constraints_path, a, &cons, &r->constraints_input)) !=
             EXIT_OK)
@@ -293,11 +304,46 @@ int map_run(const struct map_opts *mo, const struct arch *a, const struct worklo
         return rc;
     if (atomic_load(stop))
         r->interrupted = true;
-    report_failures(r, &c);
-    if (report_totals(r, &t, &e) < 0)
-        return cli_fail(&e);
-    if (mo->output && (rc = write_report(r, mo->output)) != EXIT_OK)
+    report_failures(mo, r, &c);
+    if ((rc = write_report(r, mo, &doc)) != EXIT_OK)
         return rc;
-    print_summary(r, w, &t, &c, mo);
+    if (doc_out)
+        *doc_out = doc;
+    else
+        rc = finish(mo, r, w, doc, &c);
+    if (!doc_out)
+        report_doc_free(doc);
+    if (rc != EXIT_OK)
+        return rc;
     return r->interrupted ? EXIT_INTERRUPTED : c.no_mapping ? EXIT_NO_MAPPING : EXIT_OK;
+}
+
+/* Set by the SIGINT handler and read by the search's threads
+ * (search_options.stop): a lock-free atomic, safe in both. */
+static atomic_int stop_requested;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    if (atomic_exchange(&stop_requested, 1))
+        _exit(EXIT_INTERRUPTED);
+}
+
+int map_run_interruptible(const struct map_opts *mo, const struct arch *a,
+                          const struct workload *w, struct report *r,
+                          struct report_doc **doc_out)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    atomic_store(&stop_requested, 0);
+    if (sigaction(SIGINT, &sa, &old) != 0) {
+        fprintf(stderr, "trainmap %s: cannot install the interrupt handler: %s\n", mo->cmd,
+                strerror(errno));
+        return EXIT_BAD_INPUT;
+    }
+    int rc = map_run(mo, a, w, r, &stop_requested, doc_out);
+    sigaction(SIGINT, &old, NULL);
+    return rc;
 }
