@@ -146,7 +146,8 @@ tsan-run: $(BUILD)/trainmap $(BUILD)/test_runner
 	done
 
 # libFuzzer targets: one per loader (fuzz/fuzz_NAME.c), seeded from
-# fuzz/corpus/NAME/.  New inputs go to build/fuzz/corpus/NAME (the seeds in
+# fuzz/corpus/NAME/; inputs up to 8 KiB (64 KiB for reports and ONNX
+# models, which are larger).  New inputs go to build/fuzz/corpus/NAME (the seeds in
 # the repository are never written); a crash is saved under
 # build/fuzz/artifacts/ and fails the target.
 FUZZ_SECONDS ?= 60
@@ -169,7 +170,8 @@ fuzz-run: fuzz-build
 	@for f in $(FUZZ_BIN); do \
 	    t=$${f##*/fuzz_}; mkdir -p $(BUILD)/corpus/$$t; \
 	    echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
-	    $(SAN_ENV) $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
+	    case $$t in import_onnx|report) ml=65536;; *) ml=8192;; esac; \
+	    $(SAN_ENV) $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=$$ml \
 	        -dict=fuzz/json.dict \
 	        -print_final_stats=1 -artifact_prefix=$(BUILD)/artifacts/$$t- \
 	        $(BUILD)/corpus/$$t fuzz/corpus/$$t 2>$(BUILD)/$$t.log; \

@@ -13,8 +13,11 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../common/err.h"
+#include "../workloads/import_net.h"
+#include "../workloads/workload.h"
 
 /* The libFuzzer entry point; every target defines it. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,6 +30,36 @@ static inline void fuzz_check_failure(int rc, const void *out, const struct err 
     if (out || e->msg[0] == '\0' || e->code != rc ||
         (rc != ERR_IO && rc != ERR_SYNTAX && rc != ERR_SCHEMA && rc != ERR_TOO_LARGE))
         abort();
+}
+
+/* The same for an importer, which may also refuse its options
+ * (ERR_USAGE); its caller-owned net is released whatever happened. */
+static inline void fuzz_check_import_failure(int rc, const struct err *e)
+{
+    if (rc != ERR_USAGE)
+        fuzz_check_failure(rc, NULL, e);
+    else if (e->msg[0] == '\0' || e->code != rc)
+        abort();
+}
+
+/* What `trainmap import` does with a net that imported: writes it as
+ * workload JSON and loads that back.  Either may still refuse it (no layer
+ * found; MACs that overflow), but only as an input error. */
+static inline void fuzz_check_import(const struct import_net *net)
+{
+    char *json = NULL;
+    struct workload *w = NULL;
+    struct err e;
+    int rc = import_net_to_json(net, &json, &e);
+    if (rc < 0) {
+        fuzz_check_failure(rc, json, &e);
+        return;
+    }
+    rc = workload_parse("imported.json", json, strlen(json), &w, &e);
+    if (rc < 0)
+        fuzz_check_failure(rc, w, &e);
+    workload_free(w);
+    free(json);
 }
 
 static const char fuzz_arch_text[] =

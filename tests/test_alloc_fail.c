@@ -1,6 +1,7 @@
 /*
- * Allocation-failure injection: every loader, run once per allocation it
- * makes with that allocation failing, must fail cleanly (ERR_NOMEM with a
+ * Allocation-failure injection: every loader (arch, workload, mapping,
+ * constraints, report, the importers), run once per allocation it makes
+ * with that allocation failing, must fail cleanly (ERR_NOMEM with a
  * message, its result NULL) or succeed, and must free everything it
  * allocated either way.
  *
@@ -25,6 +26,9 @@
 #include "../common/json.h"
 #include "../mapper/constraints.h"
 #include "../mapper/mapping_io.h"
+#include "../reports/report_read.h"
+#include "../workloads/import_onnx.h"
+#include "../workloads/import_torch.h"
 #include "../workloads/workload.h"
 
 void *__real_malloc(size_t n);
@@ -194,6 +198,49 @@ static int run_json(const char *path, struct err *e, bool *out_null)
     return rc;
 }
 
+static int run_report(const char *path, struct err *e, bool *out_null)
+{
+    struct report_doc *d = NULL;
+    int rc = report_doc_load(path, &d, e);
+    *out_null = d == NULL;
+    report_doc_free(d);
+    return rc;
+}
+
+/* An import, then the workload JSON written from it, as `trainmap import`
+ * does.  The net is caller-owned and released whatever happened.  The
+ * print(model) text of a torch model needs the input shape (--input), a
+ * torchinfo table must not be given one. */
+static int run_import(const char *path, struct err *e, bool onnx)
+{
+    struct import_opts opts = { .name = "imported" };
+    if (strstr(path, "_print")) {
+        opts.in_c = 3;
+        opts.in_h = opts.in_w = 224;
+    }
+    struct import_net net;
+    char *json = NULL;
+    import_net_init(&net);
+    int rc = onnx ? import_onnx(path, &opts, &net, e) : import_torch(path, &opts, &net, e);
+    if (rc == 0)
+        rc = import_net_to_json(&net, &json, e);
+    free(json);
+    import_net_release(&net);
+    return rc;
+}
+
+static int run_import_onnx(const char *path, struct err *e, bool *out_null)
+{
+    *out_null = true;
+    return run_import(path, e, true);
+}
+
+static int run_import_torch(const char *path, struct err *e, bool *out_null)
+{
+    *out_null = true;
+    return run_import(path, e, false);
+}
+
 struct alloc_case {
     const char *what;
     load_fn load;
@@ -209,6 +256,11 @@ static const struct alloc_case alloc_cases[] = {
     { "mapping", run_mapping, "tests/data/mapping/good_full.json" },
     { "constraints", run_constraints, "tests/data/constraints/good_full.json" },
     { "constraints", run_constraints, "mapper/presets/row_stationary.json" },
+    { "report", run_report, "tests/data/reports/twins.json" },
+    { "report", run_report, "tests/data/reports/interrupted.json" },
+    { "import_onnx", run_import_onnx, "tests/data/import/mobilenet_block.onnx" },
+    { "import_torch", run_import_torch, "tests/data/import/resnet18_print.txt" },
+    { "import_torch", run_import_torch, "tests/data/import/dsnet_torchinfo.txt" },
 };
 
 START_TEST(loaders_should_fail_cleanly_at_every_allocation)

@@ -24,18 +24,39 @@
 #include "../arch/arch.h"
 #include "../mapper/constraints.h"
 #include "../mapper/mapping_io.h"
+#include "../reports/report_read.h"
+#include "../workloads/import_onnx.h"
+#include "../workloads/import_torch.h"
 #include "../workloads/workload.h"
 
 #define DATA "tests/data/hostile/"
 #define REGRESSIONS "tests/data/fuzz-regressions/"
 #define ARCH_16PE "tests/validation/conv3x3_fwd/arch.json"
 
-/* ---- the four loaders behind one call --------------------------------- */
+/* ---- the loaders behind one call --------------------------------------- */
 
-enum loader { L_ARCH, L_WORKLOAD, L_MAPPING, L_CONSTRAINTS, L_COUNT };
+/* The JSON loaders first (L_JSON of them), then the importers. */
+enum loader {
+    L_ARCH, L_WORKLOAD, L_MAPPING, L_CONSTRAINTS, L_REPORT, L_JSON = L_REPORT + 1,
+    L_IMPORT_ONNX = L_JSON, L_IMPORT_TORCH, L_COUNT
+};
 
+/* Also the folder names under tests/data/fuzz-regressions/. */
 static const char *const loader_name[L_COUNT] = { "arch", "workload", "mapping",
-                                                  "constraints" };
+                                                  "constraints", "report", "import_onnx",
+                                                  "import_torch" };
+
+/* An importer's run: the model at path into a net, released after. */
+static int import(enum loader l, const char *path, struct err *e)
+{
+    struct import_opts opts = { .name = "imported" };
+    struct import_net net;
+    import_net_init(&net);
+    int rc = l == L_IMPORT_ONNX ? import_onnx(path, &opts, &net, e)
+                                : import_torch(path, &opts, &net, e);
+    import_net_release(&net);
+    return rc;
+}
 
 /* Loads path with loader l and frees what it made.  A failure must leave
  * the result NULL. */
@@ -65,13 +86,23 @@ static int load(enum loader l, const char *path, struct err *e)
         mapping_file_free(m);
         break;
     }
-    default: {
+    case L_CONSTRAINTS: {
         struct constraints_file *c = NULL;
         rc = constraints_load(path, &c, e);
         ck_assert(rc == 0 || c == NULL);
         constraints_file_free(c);
         break;
     }
+    case L_REPORT: {
+        struct report_doc *d = NULL;
+        rc = report_doc_load(path, &d, e);
+        ck_assert(rc == 0 || d == NULL);
+        report_doc_free(d);
+        break;
+    }
+    default:
+        rc = import(l, path, e);
+        break;
     }
     return rc;
 }
@@ -131,7 +162,7 @@ static const struct generic_case generic_cases[] = {
 
 START_TEST(every_loader_should_reject_hostile_files_with_the_same_message)
 {
-    for (int l = 0; l < L_COUNT; l++) {
+    for (int l = 0; l < L_JSON; l++) {
         const struct generic_case *c = &generic_cases[_i];
         struct err e;
         int rc = load((enum loader)l, c->path, &e);
@@ -144,13 +175,14 @@ END_TEST
 
 START_TEST(every_loader_should_name_the_object_it_expected_at_the_top)
 {
-    static const char *const want[L_COUNT] = {
+    static const char *const want[L_JSON] = {
         DATA "top_level_string.json: (top level): expected an arch object, got \"arch\"",
         DATA "top_level_string.json: (top level): expected a workload object, got \"arch\"",
         DATA "top_level_string.json: (top level): expected a mapping object, got \"arch\"",
         DATA "top_level_string.json: (top level): expected a constraints object, got \"arch\"",
+        DATA "top_level_string.json: (top level): expected a report object, got \"arch\"",
     };
-    for (int l = 0; l < L_COUNT; l++) {
+    for (int l = 0; l < L_JSON; l++) {
         struct err e;
         ck_assert_int_eq(load((enum loader)l, DATA "top_level_string.json", &e), ERR_SCHEMA);
         ck_assert_str_eq(e.msg, want[l]);
@@ -175,7 +207,7 @@ START_TEST(every_loader_should_report_a_file_without_read_permission)
     ck_assert_int_eq(chmod(path, 0), 0);
     char want[128];
     snprintf(want, sizeof want, "%s: cannot open: Permission denied", path);
-    for (int l = 0; l < L_COUNT; l++) {
+    for (int l = 0; l < L_JSON; l++) {
         struct err e;
         ck_assert_int_eq(load((enum loader)l, path, &e), ERR_IO);
         ck_assert_str_eq(e.msg, want);
@@ -335,8 +367,9 @@ END_TEST
 
 /* Replays every file under tests/data/fuzz-regressions/LOADER/ through
  * that loader: each must load or fail with an input error (never
- * ERR_NOMEM, which here would mean a misread input), leaving nothing
- * behind; under `make sanitize` any memory error fails the run. */
+ * ERR_NOMEM, which here would mean a misread input; an importer may also
+ * ask for an option, ERR_USAGE), leaving nothing behind; under `make
+ * sanitize` any memory error or undefined behaviour fails the run. */
 START_TEST(fuzz_regressions_should_load_or_fail_cleanly)
 {
     int replayed = 0;
@@ -354,7 +387,8 @@ START_TEST(fuzz_regressions_should_load_or_fail_cleanly)
             snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
             struct err e;
             int rc = load((enum loader)l, path, &e);
-            ck_assert_msg(rc == 0 || rc == ERR_SYNTAX || rc == ERR_SCHEMA || rc == ERR_TOO_LARGE,
+            ck_assert_msg(rc == 0 || rc == ERR_SYNTAX || rc == ERR_SCHEMA || rc == ERR_TOO_LARGE ||
+                              (l >= L_JSON && rc == ERR_USAGE),
                           "%s: code %d (%s)", path, rc, e.msg);
             replayed++;
         }
@@ -379,6 +413,23 @@ START_TEST(fuzz_regression_escape_nul_should_be_a_syntax_error)
 }
 END_TEST
 
+/* The torch importer's fuzzer found a torchinfo header whose column
+ * titles its pattern could not capture (bytes 0 inside the line): the
+ * missing group came back as a NULL pointer, and the code computed the
+ * end of the titles as NULL + 0, which is undefined behaviour.  With no
+ * titles captured the table has no shape columns, said on line 2. */
+START_TEST(fuzz_regression_torchinfo_header_without_columns_should_be_refused)
+{
+    struct err e;
+    ck_assert_int_eq(load(L_IMPORT_TORCH, REGRESSIONS "import_torch/header_without_columns.txt",
+                          &e), ERR_SCHEMA);
+    ck_assert_str_eq(e.msg, REGRESSIONS "import_torch/header_without_columns.txt:2: the table "
+                     "has no Input Shape or no Output Shape column: call summary(model, "
+                     "input_size=..., col_names=(\"input_size\", \"output_size\", "
+                     "\"kernel_size\"))");
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -393,6 +444,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, loaders_should_accept_extremes_that_fit_in_64_bits);
     tcase_add_test(tc, fuzz_regressions_should_load_or_fail_cleanly);
     tcase_add_test(tc, fuzz_regression_escape_nul_should_be_a_syntax_error);
+    tcase_add_test(tc, fuzz_regression_torchinfo_header_without_columns_should_be_refused);
     suite_add_tcase(s, tc);
     return s;
 }

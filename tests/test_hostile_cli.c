@@ -155,6 +155,23 @@ static const struct cli_case cli_cases[] = {
         DATA "constraints_factor_overflow.json", NULL }, 2,
       "trainmap: " DATA "constraints_factor_overflow.json: levels[0].spatial_factors.x.K: "
       RANGE " is too large (at most 4294967295)\n" },
+    { { "report", DATA "deep.json", NULL }, 2,
+      "trainmap: " DATA "deep.json:1:91: nesting deeper than 64 levels\n" },
+    { { "report", "/proc/self/mem", NULL }, 2,
+      "trainmap: /proc/self/mem: cannot read: Input/output error\n" },
+    { { "report", ARCH_16PE, NULL }, 2,
+      "trainmap: " ARCH_16PE ": name: unknown key, expected one of: schema, tool, version, "
+      "command, inputs, search, layers, totals, interrupted, comment\n" },
+    { { "compare", "-a", "tests/data/map/tiny_4pe.json", "-a", DATA "arch_size_zero.json",
+        "-w", "tests/data/map/one_layer.json", NULL }, 2,
+      "trainmap: " DATA "arch_size_zero.json: levels[2].size_words: expected a positive "
+      "integer, got 0\n" },
+    { { "import", "onnx", DATA "empty.json", NULL }, 2,
+      "trainmap: " DATA "empty.json: empty file, expected an ONNX model\n" },
+    { { "import", "onnx", "tests/data/hostile", NULL }, 2,
+      "trainmap: tests/data/hostile: cannot read: Is a directory\n" },
+    { { "import", "torch", "/dev/zero", NULL }, 2,
+      "trainmap: /dev/zero: too large (more than 67108864 bytes)\n" },
     /* -o checked before the search: a directory in the way, a file as
      * the directory, an empty name */
     { { "map", "-a", ARCH_16PE, "-w", WL_16PE, "-o", "tests/data", NULL }, 2,
@@ -227,6 +244,14 @@ START_TEST(cli_every_command_should_run_clean_under_the_sanitizers)
             "--constraints", "tests/data/map/k_three.json", "-s", "anneal", "-o", out, NULL }, 1 },
         { { "map", "-a", "tests/data/map/tiny_4pe.json", "-w", "tests/data/map/one_layer.json",
             "--layers", "(", NULL }, 2 },
+        { { "report", "tests/data/reports/twins.json", "--md", out, NULL }, 0 },
+        { { "compare", "-a", "tests/data/map/tiny_4pe.json", "-a",
+            "tests/data/compare/tiny_4pe_half.json", "-w", "tests/data/map/one_layer.json",
+            "-o", out, NULL }, 0 },
+        { { "import", "onnx", "tests/data/import/mobilenet_block.onnx", "-o", out, NULL }, 0 },
+        { { "import", "torch", "tests/data/import/resnet18_print.txt", "--input", "3x224x224",
+            NULL }, 0 },
+        { { "import", "torch", "tests/data/import/resnet18_print.txt", NULL }, 2 },
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         struct run r;
