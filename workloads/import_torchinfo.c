@@ -113,7 +113,7 @@ static int read_cell(struct torch_ctx *c, enum col col, const char *s, size_t le
 static int read_header(struct torch_ctx *c, struct table *t)
 {
     size_t len;
-    const char *rest = torch_group(c, 3, &len), *end = rest + len;
+    const char *rest = torch_group(c, 3, &len), *end = rest ? rest + len : NULL;
     t->var_names = torch_group(c, 1, &len) != NULL;
     while (rest && rest < end) {
         const char *stop = rest;
