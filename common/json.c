@@ -330,6 +330,9 @@ int json_load(const char *path, cJSON **root, struct err *err)
     for (;;) {
         if (len == cap) {
             if (cap >= JSON_MAX_BYTES) {
+                char extra;
+                if (fread(&extra, 1, 1, f) == 0 && !ferror(f))
+                    break;      /* exactly JSON_MAX_BYTES: still fine */
                 rc = err_set(err, ERR_TOO_LARGE,
                              "%s: file too large (more than %u bytes)", path,
                              JSON_MAX_BYTES);

@@ -217,6 +217,42 @@ START_TEST(every_loader_should_report_a_file_without_read_permission)
 }
 END_TEST
 
+/* The size limit, JSON_MAX_BYTES = 64 MiB = 67108864 bytes, is exact: a
+ * file of that size is read whole (here "{}" and spaces: the arch loader
+ * then misses its name), one byte more is too large. */
+START_TEST(loaders_should_read_64_mib_and_refuse_one_byte_more)
+{
+    char dir[] = "/tmp/trainmap-hostile-XXXXXX", path[64], want[160];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/big.json", dir);
+    size_t n = 67108864;
+    char *text = malloc(n + 1);
+    ck_assert_ptr_nonnull(text);
+    memset(text, ' ', n + 1);
+    memcpy(text, "{}", 2);
+    struct err e;
+    for (size_t len = n; len <= n + 1; len++) {
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+        fclose(f);
+        int rc = load(L_ARCH, path, &e);
+        if (len == n) {
+            ck_assert_int_eq(rc, ERR_SCHEMA);
+            snprintf(want, sizeof want, "%s: name: missing, expected a non-empty string of at "
+                     "most 63 bytes", path);
+        } else {
+            ck_assert_int_eq(rc, ERR_TOO_LARGE);
+            snprintf(want, sizeof want, "%s: file too large (more than 67108864 bytes)", path);
+        }
+        ck_assert_str_eq(e.msg, want);
+    }
+    free(text);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* ---- one loader's values ---------------------------------------------- */
 
 struct value_case {
@@ -439,6 +475,7 @@ Suite *hostile_suite(void)
                         NGENERIC);
     tcase_add_test(tc, every_loader_should_name_the_object_it_expected_at_the_top);
     tcase_add_test(tc, every_loader_should_report_a_file_without_read_permission);
+    tcase_add_test(tc, loaders_should_read_64_mib_and_refuse_one_byte_more);
     tcase_add_loop_test(tc, loaders_should_reject_hostile_values_with_exact_messages, 0, NVALUE);
     tcase_add_test(tc, hostile_data_should_all_be_tested);
     tcase_add_test(tc, loaders_should_accept_extremes_that_fit_in_64_bits);
