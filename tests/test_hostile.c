@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../arch/arch.h"
@@ -466,6 +467,43 @@ START_TEST(fuzz_regression_torchinfo_header_without_columns_should_be_refused)
 }
 END_TEST
 
+/* Also from the torch importer's fuzzer: a 2^31 - 1 tap window (a kernel
+ * cell of 2147483647), whose stride the importer inferred by trying every
+ * padding from 0 to 2^31 - 2: seconds per layer, a timeout under the
+ * sanitizers.  The stride now comes in closed form, at once.  The row is
+ * in 13 x 13, out 13 x 26, R = S = 2^31 - 1:
+ *  - H: with the usual padding (R-1)/2 = 2^30 - 1 the window leaves
+ *    13 + 2(2^30 - 1) - (2^31 - 1) = 12 past its first place, and
+ *    floor(12 / 1) = 12 = 13 - 1 outputs: stride 1;
+ *  - W: the usual padding gives 12 again, which no stride maps to 26 - 1;
+ *    over every padding the places left are the even numbers from 0 (the
+ *    parity of 13 - R is even), and the smallest stride s with an even a
+ *    where floor(a / s) = 25 is 2 (a = 50); s = 1 would need a = 25. */
+START_TEST(fuzz_regression_torchinfo_huge_window_should_import_at_once)
+{
+    struct import_opts opts = { .name = "imported" };
+    struct import_net net;
+    struct err e;
+    struct timespec t0, t1;
+    import_net_init(&net);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = import_torch(REGRESSIONS "import_torch/window_2_31.txt", &opts, &net, &e);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ck_assert_msg(rc == 0, "%s", e.msg);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    ck_assert_msg(s < 2.0, "took %.1f s", s);
+    int found = 0;
+    for (int i = 0; i < net.nlayers; i++)
+        if (net.layers[i].R == 2147483647u) {
+            ck_assert_uint_eq(net.layers[i].stride_h, 1);
+            ck_assert_uint_eq(net.layers[i].stride_w, 2);
+            found++;
+        }
+    ck_assert_int_eq(found, 1);
+    import_net_release(&net);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -482,6 +520,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, fuzz_regressions_should_load_or_fail_cleanly);
     tcase_add_test(tc, fuzz_regression_escape_nul_should_be_a_syntax_error);
     tcase_add_test(tc, fuzz_regression_torchinfo_header_without_columns_should_be_refused);
+    tcase_add_test(tc, fuzz_regression_torchinfo_huge_window_should_import_at_once);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -208,25 +208,51 @@ static int read_row(struct torch_ctx *c, struct table *t, const struct tline *l)
 /* ---- layers ------------------------------------------------------------ */
 
 /*
+ * The smallest stride s for which some a from amin to amax, in steps of 2
+ * (a = in + 2 * padding - r over the paddings tried), gives
+ * floor(a / s) = out - 1; 0 when none does.  For one a the smallest such s
+ * is q + 1 with q = floor(a / out), and it serves when
+ * a mod out >= out - q - 1; it grows with a, so the answer comes from the
+ * smallest a that serves.  For each q those a are
+ * [q * out + max(out - q - 1, 0), (q + 1) * out - 1]: an interval of at
+ * least 2 once q >= 1, so the loop ends within three turns, whatever the
+ * sizes (a scan over the paddings took 2^31 steps for a 2^31-tap window).
+ */
+static uint64_t smallest_stride(uint64_t amin, uint64_t amax, uint64_t out)
+{
+    for (uint64_t q = amin / out;; q++) {
+        uint64_t lo = q * out + (q + 1 < out ? out - q - 1 : 0), hi = (q + 1) * out - 1;
+        if (lo > amax)
+            return 0;
+        if (lo < amin)
+            lo = amin;
+        if ((lo - amin) % 2)
+            lo++;
+        if (lo <= hi && lo <= amax)
+            return q + 1;
+    }
+}
+
+/*
  * The stride of a window of r taps that turns in inputs into out outputs:
  * the smallest that does it with the usual padding (r-1)/2, else with any
  * padding from 0 to r-1; 0 when none does.  One output: any stride does,
- * and the smallest is taken.
+ * and the smallest is taken.  (in, out, r >= 1, each at most 2^31 - 1.)
  */
 static uint64_t infer_stride(uint64_t in, uint64_t out, uint64_t r)
 {
-    uint64_t best = 0, usual = (r - 1) / 2;
-    for (int pass = 0; pass < 2 && !best; pass++) {
-        for (uint64_t p = pass || out == 1 ? 0 : usual; p <= (pass ? r - 1 : usual); p++) {
-            if (in + 2 * p < r)
-                continue;
-            uint64_t a = in + 2 * p - r;       /* out - 1 = floor(a / s) */
-            uint64_t s = out == 1 ? a + 1 : a / out + 1;
-            if (a / s == out - 1 && (!best || s < best))
-                best = s;
-        }
+    uint64_t usual = (r - 1) / 2;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t plo = pass || out == 1 ? 0 : usual, phi = pass ? r - 1 : usual;
+        if (in + 2 * phi < r)
+            continue;           /* the window never fits */
+        if (in + 2 * plo < r)
+            plo = (r - in + 1) / 2;
+        uint64_t s = smallest_stride(in + 2 * plo - r, in + 2 * phi - r, out);
+        if (s)
+            return s;
     }
-    return best;
+    return 0;
 }
 
 /* The groups of a Conv2d row, from a Groups column, an old-style kernel
