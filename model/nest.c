@@ -124,7 +124,11 @@ bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
                 moving += p->bound[dim[i][j]] > 1;
             n->sliding[s] |= moving > 1;
         }
-        for (int l = 0; l <= L; l++) {
+        for (int l = 0; l < L; l++) {
+            /* Operands need tiles only where they are kept; the result's
+             * partitions (R7) need every level's. */
+            if (!n->keeps[l][s] && s != SLOT_OUTPUTS)
+                continue;
             uint64_t w = 1;
             for (int i = 0; i < t->rank; i++) {
                 uint64_t e = 1;

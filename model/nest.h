@@ -40,7 +40,8 @@ struct nest {
     int first_loop[ARCH_MAX_LEVELS + 1];
     bool keeps[ARCH_MAX_LEVELS][SLOT_COUNT];
     /* box[s][l][i]: extent of index i of slot s's tile at level l (R1);
-     * tile[s][l] their product.  Level nlevels is the MACs' element. */
+     * tile[s][l] their product.  Filled for the levels that keep s, and
+     * for every level for the result (partitions need them). */
     uint64_t box[SLOT_COUNT][ARCH_MAX_LEVELS + 1][TENSOR_MAX_RANK];
     uint64_t tile[SLOT_COUNT][ARCH_MAX_LEVELS + 1];
     /* uses[s]: bit d set when slot s's tensor depends on dim d. */
