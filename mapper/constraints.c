@@ -44,12 +44,10 @@ struct constraints_file {
 
 static enum role role_from_name(const char *s)
 {
-    if (strcmp(s, "@outermost") == 0)
-        return ROLE_OUTERMOST;
-    if (strcmp(s, "@innermost") == 0)
-        return ROLE_INNERMOST;
-    if (strcmp(s, "@array") == 0)
-        return ROLE_ARRAY;
+    static const char *const names[] = { NULL, "@outermost", "@innermost", "@array" };
+    for (int r = ROLE_OUTERMOST; r <= ROLE_ARRAY; r++)
+        if (strcmp(s, names[r]) == 0)
+            return (enum role)r;
     return ROLE_NONE;
 }
 
@@ -362,22 +360,18 @@ out_free:
 int constraints_load(const char *path, struct constraints_file **out, struct err *err)
 {
     cJSON *root;
-    int rc;
     *out = NULL;
-    if ((rc = json_load(path, &root, err)) < 0)
-        return rc;
-    return from_tree(path, root, out, err);
+    int rc = json_load(path, &root, err);
+    return rc < 0 ? rc : from_tree(path, root, out, err);
 }
 
 int constraints_parse(const char *name, const char *text, size_t len,
                       struct constraints_file **out, struct err *err)
 {
     cJSON *root;
-    int rc;
     *out = NULL;
-    if ((rc = json_parse(name, text, len, &root, err)) < 0)
-        return rc;
-    return from_tree(name, root, out, err);
+    int rc = json_parse(name, text, len, &root, err);
+    return rc < 0 ? rc : from_tree(name, root, out, err);
 }
 
 void constraints_file_free(struct constraints_file *cf)
