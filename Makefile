@@ -26,7 +26,8 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SAN) -MMD -M
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
-LIB_SRC  := $(wildcard common/*.c arch/*.c workloads/*.c model/*.c mapper/*.c reports/*.c)
+LIB_SRC  := $(wildcard common/*.c arch/*.c workloads/*.c model/*.c mapper/*.c reports/*.c) \
+            $(filter-out sweep/dist_mpi.c,$(wildcard sweep/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
