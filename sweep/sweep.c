@@ -477,6 +477,10 @@ int sweep_solve(const struct sweep_plan *plan, uint32_t job, const atomic_int *s
     snprintf(num, sizeof num, "%.6f", res->search_s);
     ok = ok && add_raw(o, "search_s", num);
     if (ok && res->found && !j->problem.is_stream) {
+        /* The search leaves the mapping's own names unset; the report's
+         * writer names it after its entry, and so does the blob. */
+        snprintf(res->best.layer, sizeof res->best.layer, "%s", j->problem.layer);
+        res->best.kernel = j->problem.kernel;
         ok = (m = mapping_to_json(&res->best, v->a, &j->problem)) != NULL;
         if (ok)
             cJSON_AddItemToObject(o, "mapping", m);
