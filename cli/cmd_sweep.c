@@ -254,6 +254,7 @@ int cmd_sweep(int argc, char **argv)
     ro.out = mo.out;
     ro.resume = sa.resume;
     ro.threads = mo.threads;
+    ro.coordinator = true;
     char *command = map_command_line(argc, argv);
     if (!command) {
         rc = map_fail(cmd, "out of memory");

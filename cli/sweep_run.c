@@ -78,7 +78,10 @@ static void exec_assigned(void *ctx, uint32_t job, int worker)
 }
 
 /* Runs every job not in skip and keeps the results in x.  The one place
- * that knows where jobs run (see the top of this file).  Returns 0 or a
+ * that knows where jobs run (see the top of this file): every process
+ * calls it with the same plan and skip; an MPI build calls dist_run_mpi
+ * here when the job has more than one rank, and done (hence x's results
+ * and the journal) then happens on the coordinator only.  Returns 0 or a
  * negative ERR_* (err filled). */
 static int sweep_execute(const struct sweep_plan *plan, const bool *skip, int threads,
                          struct exec *x, struct err *err)
@@ -115,7 +118,7 @@ static void job_cells(const struct sweep_plan *plan, uint32_t j, char *out, size
  * it holds and which problems died with their worker.  Returns EXIT_OK or
  * the exit code of the error printed. */
 static int resume(const struct sweep_plan *plan, const char *path, const char *sha,
-                  struct exec *x, bool *skip, long *valid_bytes)
+                  bool coordinator, struct exec *x, bool *skip, long *valid_bytes)
 {
     struct journal_state st;
     struct err e;
@@ -126,7 +129,8 @@ static int resume(const struct sweep_plan *plan, const char *path, const char *s
         return cli_fail(&e);
     }
     *valid_bytes = st.valid_bytes;
-    fprintf(stderr, "trainmap sweep: resuming from %s: %u of %u problems done\n", path,
+    if (coordinator)
+        fprintf(stderr, "trainmap sweep: resuming from %s: %u of %u problems done\n", path,
             st.ndone, plan->njobs);
     for (uint32_t j = 0; j < plan->njobs; j++) {
         if (st.result[j]) {
@@ -134,7 +138,7 @@ static int resume(const struct sweep_plan *plan, const char *path, const char *s
             x->len[j] = st.len[j];
             st.result[j] = NULL;
             skip[j] = true;
-        } else if (st.held_by[j] >= 0) {
+        } else if (st.held_by[j] >= 0 && coordinator) {
             const struct problem *p = &plan->job[j].problem;
             job_cells(plan, j, cells, sizeof cells);
             fprintf(stderr,
@@ -316,11 +320,13 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
         rc = cli_fail(&e);
         goto out_free;
     }
-    if (ro->resume && (rc = resume(plan, journal_path, sha, &x, skip, &valid_bytes)) != EXIT_OK)
+    if (ro->resume && (rc = resume(plan, journal_path, sha, ro->coordinator, &x, skip,
+                                   &valid_bytes)) != EXIT_OK)
         goto out_free;
     for (uint32_t j = 0; j < plan->njobs; j++)
         resumed += skip[j];
-    if (journal_open(journal_path, sha, plan->njobs, valid_bytes, &x.journal, &e) < 0) {
+    if (ro->coordinator &&
+        journal_open(journal_path, sha, plan->njobs, valid_bytes, &x.journal, &e) < 0) {
         rc = cli_fail(&e);
         goto out_free;
     }
@@ -330,6 +336,8 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
         rc = cli_fail(&e);
         goto out_free;
     }
+    if (!ro->coordinator)
+        goto out_free;      /* rc is EXIT_OK: the coordinator reports */
     bool interrupted = false;
     for (uint32_t j = 0; j < plan->njobs; j++)
         interrupted = interrupted || !x.blob[j];

@@ -24,10 +24,16 @@ struct sweep_run_opts {
     int threads;                    /* -j */
     const char *command;            /* the command line, for the report */
     struct timespec start;          /* CLOCK_MONOTONIC */
+    /* true in a single process and on the coordinator (MPI rank 0): it
+     * writes the journal, the reports and the summary.  false on the other
+     * ranks of an MPI run: they read the journal (--resume) for the same
+     * skip list, solve the jobs handed to them and write nothing. */
+    bool coordinator;
 };
 
 /* Runs the sweep of plan: journal, searches (stopped early by *stop),
- * reports, outputs and the summary on stdout.  Returns the exit code
+ * reports, outputs and the summary on stdout (the last three and the
+ * journal's writing on the coordinator only).  Returns the exit code
  * (0 every cell mapped, 1 some cell invalid or without a mapping, 2 bad
  * input, 130 interrupted), having printed any error. */
 int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
