@@ -216,8 +216,11 @@ static int build_variants(const struct sweep_spec *spec, struct sweep_plan *plan
         for (uint32_t c = 0; rc == 0 && c < plan->ncombos; c++) {
             int vi = (int)((uint32_t)f * plan->ncombos + c);
             struct sweep_variant *v = &plan->variant[vi];
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
             v->arch = f;
             v->same_as = -1;
+            if (cJSON_IsString(name))
+                snprintf(v->name, sizeof v->name, "%s", name->valuestring);
             sweep_combo_choice(spec, c, v->choice);
             rc = make_variant(spec, root, v, err);
             for (int o = 0; rc == 0 && o < vi && v->same_as < 0; o++)

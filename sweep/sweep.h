@@ -87,6 +87,7 @@ struct sweep_spec {
 /* One arch variant: arch file `arch` with value choice[i] of each --vary. */
 struct sweep_variant {
     int arch;
+    char name[ARCH_NAME_MAX];       /* the arch file's "name" (never varied) */
     int choice[SWEEP_MAX_VARY];
     char *json;                     /* owned: the variant's arch JSON, indented */
     char sha256[SHA256_HEX_SIZE];   /* of json */
