@@ -92,26 +92,26 @@ static int sweep_execute(const struct sweep_plan *plan, const bool *skip, int th
     return dist_run_threads(&ops, x, plan->njobs, skip, threads, x->stop, err);
 }
 
-/* Which cells job j belongs to, as "3, 7, 9" (at most a few) into out. */
+/* Which cells job j belongs to, as "cell 3" or "cells 3, 7, 9" (at most
+ * six, then "and N more") into out. */
 static void job_cells(const struct sweep_plan *plan, uint32_t j, char *out, size_t cap)
 {
-    size_t n = 0;
-    int shown = 0, more = 0;
-    out[0] = '\0';
+    uint32_t shown[6];
+    int n = 0, more = 0;
     for (uint32_t c = 0; c < plan->ncells; c++)
         for (int e = 0; e < plan->cell[c].nentries; e++)
             if (plan->cell[c].entry[e].job == j) {
-                if (shown < 6 && n < cap) {
-                    int k = snprintf(out + n, cap - n, "%s%u", shown ? ", " : "", c);
-                    n += k > 0 ? (size_t)k : 0;
-                    shown++;
-                } else {
+                if (n < 6)
+                    shown[n++] = c;
+                else
                     more++;
-                }
                 break;
             }
-    if (more && n < cap)
-        snprintf(out + n, cap - n, " and %d more", more);
+    size_t len = (size_t)snprintf(out, cap, "cell%s", n + more > 1 ? "s" : "");
+    for (int i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%u", i ? ", " : " ", shown[i]);
+    if (more && len < cap)
+        snprintf(out + len, cap - len, " and %d more", more);
 }
 
 /* Reads the journal for --resume into x and skip, and says on stderr what
@@ -126,7 +126,8 @@ static int resume(const struct sweep_plan *plan, const char *path, const char *s
     int rc = journal_read(path, sha, plan->njobs, &st, &e);
     if (rc < 0) {
         journal_state_release(&st);
-        return cli_fail(&e);
+        return rc == ERR_IO ? map_fail(cmd, "--resume: no journal to resume from: %s", e.msg)
+                            : cli_fail(&e);
     }
     *valid_bytes = st.valid_bytes;
     if (coordinator)
@@ -143,7 +144,7 @@ static int resume(const struct sweep_plan *plan, const char *path, const char *s
             job_cells(plan, j, cells, sizeof cells);
             fprintf(stderr,
                     "trainmap sweep: worker %d died holding problem %u (layer '%s' %s, "
-                    "cells %s); searching it again\n",
+                    "%s); searching it again\n",
                     st.held_by[j], j, p->layer, kernel_name(p->kernel), cells);
         }
     }

@@ -111,8 +111,9 @@ void sweep_render_md(const struct sweep_plan *plan, const struct sweep_summary *
 {
     static const char *const goal[SWEEP_GOAL_COUNT] = { "energy", "latency", "EDP" };
     const struct sweep_spec *spec = plan->spec;
-    textbuf_printf(b, "# Sweep: %d arch variants x %d workloads\n", plan->nvariants,
-                   spec->nworkloads);
+    textbuf_printf(b, "# Sweep: %d arch variant%s x %d workload%s\n", plan->nvariants,
+                   plan->nvariants == 1 ? "" : "s", spec->nworkloads,
+                   spec->nworkloads == 1 ? "" : "s");
     for (int wl = 0; wl < spec->nworkloads; wl++) {
         textbuf_printf(b, "\n## %s\n\n| cell | arch |", spec->workload[wl]->name);
         for (int i = 0; i < spec->nvary; i++)
