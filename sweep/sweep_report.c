@@ -175,6 +175,13 @@ static int fill_cell(const struct sweep_plan *plan, const struct sweep_results *
         free(cs->error);
         cs->error = strdup("not searched: the sweep was interrupted");
     }
+    /* Nothing to map (the kernels of -k do not occur in the layers of
+     * --layers): not a result to compare with the others. */
+    if (rc == 0 && cell->nentries == 0) {
+        cs->status = SWEEP_NO_MAPPING;
+        cs->error = strdup("no kernel to map: the kernels given with -k do not occur in the "
+                           "selected layers");
+    }
     free(lmap);
     return rc;
 }
