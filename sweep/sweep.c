@@ -68,7 +68,11 @@ static bool is_json_number(const char *s, size_t n)
 int sweep_vary_parse(const char *spec, struct sweep_vary *v, struct err *err)
 {
     memset(v, 0, sizeof *v);
-    const char *dot = strchr(spec, '.'), *eq = strchr(spec, '=');
+    /* The field has no dot; a level's name may have some. */
+    const char *eq = strchr(spec, '='), *dot = NULL;
+    for (const char *q = spec; eq && q < eq; q++)
+        if (*q == '.')
+            dot = q;
     if (!dot || !eq || dot > eq || dot == spec || eq == dot + 1)
         return err_set(err, ERR_USAGE, "--vary '%s': expected LEVEL.FIELD=V1,V2,...", spec);
     if ((size_t)(dot - spec) >= sizeof v->level || (size_t)(eq - dot - 1) >= sizeof v->field)

@@ -78,6 +78,10 @@ START_TEST(sweep_vary_parse_should_split_level_field_and_values)
     ck_assert_str_eq(v.value[0], "32768");
     ck_assert_str_eq(v.value[2], "1.5e3");
     sweep_vary_release(&v);
+    ck_assert_int_eq(sweep_vary_parse("L2.bank0.read_bw=0.5", &v, &e), 0);
+    ck_assert_str_eq(v.level, "L2.bank0");
+    ck_assert_str_eq(v.field, "read_bw");
+    sweep_vary_release(&v);
 }
 END_TEST
 
