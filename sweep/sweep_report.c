@@ -240,11 +240,13 @@ out_free:
     return rc;
 }
 
-/* The best cell of workload wl per goal, among complete cells. */
+/* The best cell of workload wl per goal, among complete cells.  A tie on
+ * the goal goes to the cell that is better on the other of energy and
+ * cycles (EDP: on energy), then to the first cell. */
 static void find_best(const struct sweep_plan *plan, const struct sweep_summary *sum, int wl,
                       int best[SWEEP_GOAL_COUNT])
 {
-    double value[SWEEP_GOAL_COUNT];
+    double value[SWEEP_GOAL_COUNT][2];
     for (int g = 0; g < SWEEP_GOAL_COUNT; g++)
         best[g] = -1;
     for (uint32_t c = 0; c < plan->ncells; c++) {
@@ -252,11 +254,14 @@ static void find_best(const struct sweep_plan *plan, const struct sweep_summary 
         if (plan->cell[c].workload != wl || cs->status != SWEEP_OK)
             continue;
         const struct report_sum *s = &cs->totals.step;
-        double v[SWEEP_GOAL_COUNT] = { s->energy_pj, (double)s->cycles, sweep_sum_edp(s) };
+        double e = s->energy_pj, t = (double)s->cycles;
+        double v[SWEEP_GOAL_COUNT][2] = { { e, t }, { t, e }, { sweep_sum_edp(s), e } };
         for (int g = 0; g < SWEEP_GOAL_COUNT; g++)
-            if (best[g] < 0 || v[g] < value[g]) {
+            if (best[g] < 0 || v[g][0] < value[g][0] ||
+                (v[g][0] == value[g][0] && v[g][1] < value[g][1])) {
                 best[g] = (int)c;
-                value[g] = v[g];
+                value[g][0] = v[g][0];
+                value[g][1] = v[g][1];
             }
     }
 }

@@ -434,14 +434,16 @@ START_TEST(sweep_summarize_should_sum_each_cell_and_pick_the_best_variants)
         ck_assert_str_eq(sum.cell[c].report, path);
     }
     /* Per workload, the best of its two valid cells (2 and 4 for conv, 3
-     * and 5 for twins) by each goal; ties go to the earlier cell. */
+     * and 5 for twins) by each goal; a tie goes to the lower energy (on
+     * latency: the lower cycles), then to the earlier cell. */
     for (int wl = 0; wl < 2; wl++) {
         const struct report_sum *x = &sum.cell[2 + wl].totals.step;
         const struct report_sum *y = &sum.cell[4 + wl].totals.step;
-        int be = y->energy_pj < x->energy_pj ? 4 + wl : 2 + wl;
-        int bl = y->cycles < x->cycles ? 4 + wl : 2 + wl;
-        int bd = y->energy_pj * (double)y->cycles < x->energy_pj * (double)x->cycles
-                     ? 4 + wl : 2 + wl;
+        double xe = x->energy_pj, ye = y->energy_pj;
+        double xt = (double)x->cycles, yt = (double)y->cycles;
+        int be = ye < xe || (ye == xe && yt < xt) ? 4 + wl : 2 + wl;
+        int bl = yt < xt || (yt == xt && ye < xe) ? 4 + wl : 2 + wl;
+        int bd = ye * yt < xe * xt || (ye * yt == xe * xt && ye < xe) ? 4 + wl : 2 + wl;
         ck_assert_int_eq(sum.best[wl][SWEEP_BY_ENERGY], be);
         ck_assert_int_eq(sum.best[wl][SWEEP_BY_LATENCY], bl);
         ck_assert_int_eq(sum.best[wl][SWEEP_BY_EDP], bd);
