@@ -8,9 +8,22 @@
 #   make tsan     the search and map tests under ThreadSanitizer
 #   make fuzz     build the libFuzzer targets (clang) and run each for
 #                 FUZZ_SECONDS seconds (default 60)
-#   make bench    print the benchmarks' figures
+#   make bench    print the benchmarks' figures (and the sweep's throughput
+#                 over MPI ranks when the MPI build is possible)
+#   make MPI=1    build build/mpi/trainmap with mpicc: `mpirun ... trainmap
+#                 sweep` spreads a sweep over the ranks (sweep/dist_mpi.c)
+#   make test-mpi the MPI backend's tests under mpirun (part of `make test`
+#                 when CI=true)
 #   make install PREFIX=/usr/local
 
+# MPI=1: everything is compiled with mpicc and -DTRAINMAP_MPI, into a
+# build directory of its own so that the plain build/ is untouched.
+MPI     ?=
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   ?= build/mpi
+MPI_DEF := -DTRAINMAP_MPI
+endif
 CC      ?= cc
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -21,13 +34,16 @@ PKGS    := libcjson libpcre2-8
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SAN) -MMD -MP \
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(MPI_DEF) $(WARN) $(CFLAGS) $(SAN) -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 LIB_SRC  := $(wildcard common/*.c arch/*.c workloads/*.c model/*.c mapper/*.c reports/*.c) \
             $(filter-out sweep/dist_mpi.c,$(wildcard sweep/*.c))
+ifeq ($(MPI),1)
+LIB_SRC  += sweep/dist_mpi.c
+endif
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
