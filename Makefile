@@ -63,13 +63,16 @@ BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 SUITES    := $(patsubst tests/test_%.c,%,$(filter tests/test_%.c,$(TEST_SRC)))
 FUZZ_BIN  := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all deps run test test-run test-ci sanitize tsan tsan-run fuzz fuzz-build fuzz-run \
-        bench install clean
+.PHONY: all deps run test test-run test-ci test-mpi test-mpi-run sanitize tsan tsan-run \
+        fuzz fuzz-build fuzz-run bench install clean
 
 all: $(BUILD)/trainmap
 
+# The MPI build's tools: command -> Debian package (scripts/deps.sh).
+MPI_TOOLS := mpicc:libopenmpi-dev mpirun:openmpi-bin
+
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh $(if $(filter 1,$(MPI)),$(MPI_TOOLS))
 
 $(BUILD)/libtrainmap.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -125,11 +128,24 @@ test: deps
 
 test-ci:
 	@$(MAKE) --no-print-directory sanitize
+	@$(MAKE) --no-print-directory test-mpi
 	@$(MAKE) --no-print-directory tsan
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 test-run: $(BUILD)/trainmap $(BUILD)/test_runner
 	TRAINMAP=$(BUILD)/trainmap $(BUILD)/test_runner $(SUITE)
+
+# The MPI backend's tests, and the sweep's end-to-end ones, under mpirun
+# with several rank counts on this machine only (scripts/test_mpi.sh).
+test-mpi:
+	@sh scripts/deps.sh $(MPI_TOOLS)
+	@$(MAKE) --no-print-directory MPI=1 test-mpi-run
+
+test-mpi-run: $(BUILD)/trainmap $(BUILD)/test_dist_mpi
+	@sh scripts/test_mpi.sh $(BUILD)
+
+$(BUILD)/test_dist_mpi: $(BUILD)/tests/mpi/test_dist_mpi.o $(BUILD)/libtrainmap.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 # Leak checking is on by default under ASan on Linux; it is set explicitly
 # so that an ASAN_OPTIONS from the environment cannot turn it off.  The CLI
@@ -212,4 +228,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) \
-         $(FUZZ_SRC:%.c=$(BUILD)/%.d)
+         $(FUZZ_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/mpi/test_dist_mpi.d
