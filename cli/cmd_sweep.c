@@ -9,6 +9,10 @@
  * Ctrl-C stops handing out problems; those running finish (cut short, so
  * they are searched again on --resume), the reports are written with what
  * is finished and the run exits 130.  A second Ctrl-C exits at once.
+ *
+ * In an MPI build (make MPI=1) every rank of `mpirun ... trainmap sweep`
+ * runs this command with the same arguments; rank 0 coordinates and is the
+ * only one to write files or stdout (see sweep_run.h).
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../sweep/dist.h"
 #include "../sweep/sweep.h"
 #include "cli.h"
 #include "map_opts.h"
@@ -228,17 +233,15 @@ out_free:
     return rc;
 }
 
-int cmd_sweep(int argc, char **argv)
+/* The command, given ro with its start time, rank and size. */
+static int sweep_main(int argc, char **argv, struct sweep_run_opts ro)
 {
     struct sweep_args sa;
     struct map_opts mo;
     struct loaded l;
     struct sweep_spec spec;
-    struct sweep_run_opts ro;
     memset(&mo, 0, sizeof mo);
     memset(&l, 0, sizeof l);
-    memset(&ro, 0, sizeof ro);
-    clock_gettime(CLOCK_MONOTONIC, &ro.start);
     int rc = parse_args(argc, argv, &sa);
     if (rc < 0) {
         usage(stdout);
@@ -265,4 +268,31 @@ int cmd_sweep(int argc, char **argv)
 out_free:
     loaded_release(&l);
     return rc;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    struct sweep_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.ranks = 1;
+    clock_gettime(CLOCK_MONOTONIC, &ro.start);
+#ifdef TRAINMAP_MPI
+    struct err e;
+    if (dist_mpi_begin(&ro.rank, &ro.ranks, &e) < 0)
+        return cli_fail(&e);
+    /* Only rank 0 prints results (--help, the summary); an error is
+     * printed by every rank that meets it. */
+    if (ro.rank > 0 && !freopen("/dev/null", "w", stdout))
+        return map_fail(cmd, "cannot discard the output of rank %d: %s", ro.rank,
+                        strerror(errno));
+    int rc = sweep_main(argc, argv, ro);
+    /* With several ranks sweep_run leaves MPI once every rank is past the
+     * searches, and a rank that failed before then must not wait for the
+     * others there (mpirun ends the job on its exit status). */
+    if (ro.ranks == 1)
+        dist_mpi_end();
+    return rc;
+#else
+    return sweep_main(argc, argv, ro);
+#endif
 }

@@ -77,17 +77,45 @@ static void exec_assigned(void *ctx, uint32_t job, int worker)
         x->journal_rc = journal_assigned(x->journal, job, worker, &x->journal_err);
 }
 
+static const struct dist_ops exec_ops = {
+    .solve = exec_solve, .done = exec_done, .assigned = exec_assigned,
+};
+
 /* Runs every job not in skip and keeps the results in x.  The one place
- * that knows where jobs run (see the top of this file).  Returns 0 or a
- * negative ERR_* (err filled). */
-static int sweep_execute(const struct sweep_plan *plan, const bool *skip, int threads,
-                         struct exec *x, struct err *err)
+ * that knows where jobs run (see the top of this file): on -j threads, or
+ * with several MPI ranks on ranks 1..N-1 (one search at a time each; -j
+ * does not apply), rank 0 coordinating.  Returns 0 or a negative ERR_*
+ * (err filled). */
+static int sweep_execute(const struct sweep_plan *plan, const bool *skip,
+                         const struct sweep_run_opts *ro, struct exec *x, struct err *err)
 {
-    static const struct dist_ops ops = {
-        .solve = exec_solve, .done = exec_done, .assigned = exec_assigned,
-    };
-    return dist_run_threads(&ops, x, plan->njobs, skip, threads, x->stop, err);
+#ifdef TRAINMAP_MPI
+    if (ro->ranks > 1)
+        return dist_run_mpi(&exec_ops, x, plan->njobs, skip, x->stop, err);
+#endif
+    return dist_run_threads(&exec_ops, x, plan->njobs, skip, ro->threads, x->stop, err);
 }
+
+#ifdef TRAINMAP_MPI
+/* A rank other than 0: searches what rank 0 hands out and returns the
+ * run's exit code.  Rank 0 prints the run's failure (every rank gets the
+ * same one), so this rank prints nothing.  Leaving MPI waits for rank 0
+ * to have written the reports, so that mpirun does not end it early on
+ * this rank's exit status. */
+static int sweep_work(const struct sweep_plan *plan, const atomic_int *stop)
+{
+    struct exec x = { .plan = plan, .stop = stop };
+    struct err e;
+    int rc = dist_run_mpi(&exec_ops, &x, plan->njobs, NULL, stop, &e);
+    if (rc == ERR_COMM)
+        return cli_fail(&e); /* MPI broke here: no shared outcome, no finalize */
+    dist_mpi_end();
+    if (rc >= 0)
+        return EXIT_OK;
+    return e.code == ERR_INVALID_MAPPING || e.code == ERR_NO_MAPPING ? EXIT_NO_MAPPING
+                                                                     : EXIT_BAD_INPUT;
+}
+#endif
 
 /* Which cells job j belongs to, as "3, 7, 9" (at most a few) into out. */
 static void job_cells(const struct sweep_plan *plan, uint32_t j, char *out, size_t cap)
@@ -296,6 +324,11 @@ out_free:
 int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
               const atomic_int *stop)
 {
+#ifdef TRAINMAP_MPI
+    if (ro->ranks > 1 && ro->rank > 0)
+        return sweep_work(plan, stop);
+    bool ran = false;               /* every rank is past the searches */
+#endif
     struct exec x = { .plan = plan, .stop = stop };
     char sha[SHA256_HEX_SIZE];
     struct err e;
@@ -324,7 +357,10 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
         rc = cli_fail(&e);
         goto out_free;
     }
-    rc = sweep_execute(plan, skip, ro->threads, &x, &e);
+    rc = sweep_execute(plan, skip, ro, &x, &e);
+#ifdef TRAINMAP_MPI
+    ran = rc != ERR_COMM;
+#endif
     journal_close(x.journal);
     if (rc < 0) {
         rc = cli_fail(&e);
@@ -341,5 +377,9 @@ out_free:
     free(x.len);
     free(skip);
     free(journal_path);
+#ifdef TRAINMAP_MPI
+    if (ro->ranks > 1 && ran)
+        dist_mpi_end();
+#endif
     return rc;
 }

@@ -1,19 +1,35 @@
 #!/bin/sh
-# The MPI tests: the backend's own test program (sweep/dist_mpi.c under
-# tests/mpi/) with 1, 3 and 4 ranks.  Everything runs on this machine only:
-# --oversubscribe allows more ranks than cores, and the shared-memory
-# transport (btl self,vader) keeps the messages off the network.  mpirun
-# refuses to start as root unless told it may, and CI runs as root.
+# The MPI tests, run by `make test-mpi` from the repository root:
+#  1. the backend's own test program (tests/mpi/test_dist_mpi.c) with 1, 3
+#     and 4 ranks;
+#  2. a small sweep (2 archs x 3 variants x 2 workloads) run by one process
+#     and by `mpirun -np 3`: the reports (sweep report and cell reports)
+#     must be byte-identical apart from the timing fields;
+#  3. a worker killed (SIGKILL) while it holds a problem: mpirun ends the
+#     job, the journal keeps what was finished, and --resume names the
+#     problems the dead rank held and completes the sweep with the same
+#     reports as an uninterrupted run.
+# Everything runs on this machine only: --oversubscribe allows more ranks
+# than cores, and the shared-memory transport (btl self,vader) keeps the
+# messages off the network.  mpirun refuses to start as root unless told
+# it may, and CI runs as root.
 #
-# Usage: scripts/test_mpi.sh BUILD_DIR   (run from the repository root)
+# Usage: scripts/test_mpi.sh BUILD_DIR
 set -eu
 build=${1:-build/mpi}
+root=$(pwd)
+bin=$root/$build/trainmap
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl=self,vader
 # A single-copy mechanism needs ptrace rights that containers often lack.
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OMPI_MCA_rmaps_base_oversubscribe=1
+
+fail() {
+    echo "test-mpi: $*" >&2
+    exit 1
+}
 
 # A hung run must fail the tests, not hold up CI.
 run() {
@@ -22,6 +38,100 @@ run() {
     timeout 120 mpirun --oversubscribe -np "$n" "$@"
 }
 
+# 1. the backend alone
 for n in 1 3 4; do
     run "$n" "$build/test_dist_mpi"
 done
+
+# The reports of the sweep in directory $1 (sweep.json and sweep.cells/)
+# copied to $2 with the timing fields' values (wall_s, search_s) replaced
+# by a fixed word; with a third argument, also what tells a resumed run
+# (the resumed flag, --resume on the command line).
+normalize() {
+    mkdir -p "$2/sweep.cells"
+    for f in "$1"/sweep.json "$1"/sweep.cells/*.json; do
+        if [ $# -gt 2 ]; then
+            sed -E -e 's/"(wall_s|search_s)":([[:space:]]*)[-+0-9.eE]+/"\1":\2T/' \
+                -e 's/"resumed":([[:space:]]*)(true|false)/"resumed":\1R/' \
+                -e 's/ --resume"/"/' "$f" > "$2/${f#"$1"/}"
+        else
+            sed -E -e 's/"(wall_s|search_s)":([[:space:]]*)[-+0-9.eE]+/"\1":\2T/' \
+                "$f" > "$2/${f#"$1"/}"
+        fi
+    done
+}
+
+work=$build/test-mpi
+rm -rf "$work"
+mkdir -p "$work"
+d=$root/tests/data/sweep
+
+# 2. one process and three ranks give the same reports.  Both run in
+# directories of their own with the same -o, so that the paths the
+# reports hold are the same.
+small="-a $d/rf4.json -a $d/gb_rf4.json -w $d/conv.json -w $d/twins.json
+       --vary RegisterFile.size_words=16,32,64 -j 2 -o sweep.json"
+mkdir -p "$work/one" "$work/three"
+# shellcheck disable=SC2086
+(cd "$work/one" && "$bin" sweep $small > stdout 2> stderr) ||
+    fail "single-process sweep failed: $(cat "$work/one/stderr")"
+# shellcheck disable=SC2086
+(cd "$work/three" && run 3 "$bin" sweep $small > stdout 2> stderr) ||
+    fail "sweep over 3 ranks failed: $(cat "$work/three/stderr")"
+normalize "$work/one" "$work/one.norm"
+normalize "$work/three" "$work/three.norm"
+diff -r "$work/one.norm" "$work/three.norm" ||
+    fail "the sweep over 3 ranks reports differently from the single process"
+[ -s "$work/three/stderr" ] && fail "the sweep over 3 ranks printed on stderr"
+grep -q '^sweep: 6 arch variants x 2 workloads = 12 cells' "$work/three/stdout" ||
+    fail "the sweep over 3 ranks printed no summary (or more than one)"
+[ "$(grep -c '^sweep:' "$work/three/stdout")" = 1 ] ||
+    fail "more than one rank printed the summary"
+echo "sweep over 3 ranks: same reports as one process"
+
+# 3. a worker killed mid-run.  Each search of slow.json on gb_rf4 takes
+# about a second, so once the first result is in the journal both workers
+# hold a problem; rank 1 is then killed.
+slow="-a $d/gb_rf4.json -w $root/tests/data/mpi/slow.json
+      --vary RegisterFile.size_words=32,64 -j 2 -o sweep.json"
+mkdir -p "$work/ref" "$work/killed"
+# shellcheck disable=SC2086
+(cd "$work/ref" && "$bin" sweep $slow > stdout 2> stderr) ||
+    fail "single-process slow sweep failed: $(cat "$work/ref/stderr")"
+(
+    cd "$work/killed"
+    # shellcheck disable=SC2086
+    run 3 "$bin" sweep $slow > stdout 2> stderr &
+    job=$!
+    i=0
+    until grep -q '^{"done"' sweep.json.journal 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -lt 600 ] || fail "no result in the journal after 60 s"
+        sleep 0.1
+    done
+    here=$(pwd -P)
+    victim=
+    for p in $(pgrep -x trainmap); do
+        [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$here" ] || continue
+        tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null |
+            grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$p
+    done
+    [ -n "$victim" ] || fail "rank 1 not found"
+    kill -9 "$victim"
+    if wait "$job"; then fail "mpirun succeeded although rank 1 was killed"; fi
+) || exit 1
+done_before=$(grep -c '^{"done"' "$work/killed/sweep.json.journal")
+(cd "$work/killed" && run 3 "$bin" sweep $slow --resume > stdout 2> stderr) ||
+    fail "resumed sweep failed: $(cat "$work/killed/stderr")"
+grep -q "resuming from sweep.json.journal: $done_before of 6 problems done" \
+    "$work/killed/stderr" || fail "resume did not keep the $done_before results: \
+$(cat "$work/killed/stderr")"
+grep -q '^trainmap sweep: worker 1 died holding problem [0-9]* (layer .s1. [a-z_]*, cells ' \
+    "$work/killed/stderr" ||
+    fail "resume did not name the problem rank 1 held: $(cat "$work/killed/stderr")"
+normalize "$work/ref" "$work/ref.norm" resumed
+normalize "$work/killed" "$work/killed.norm" resumed
+diff -r "$work/ref.norm" "$work/killed.norm" ||
+    fail "the resumed sweep reports differently from an uninterrupted one"
+echo "worker killed mid-sweep: journal kept $done_before results; resume completed it identically"
+rm -rf "$work"

@@ -21,7 +21,10 @@
  * --oversubscribe has more ranks than cores, and a spinning coordinator
  * would take a core from a worker.
  *
- * Message passing failures are ERR_IO.  A rank that dies is not survived:
+ * A failure of message passing itself is ERR_COMM on the rank that saw it,
+ * which returns at once: the outcome cannot be shared, so that rank must
+ * leave without MPI_Finalize (which would wait for the others forever)
+ * and mpirun ends the job.  A rank that dies is not survived either:
  * mpirun ends the whole job, and what the coordinator has passed to done
  * (the sweep's journal) is what remains.
  */
@@ -60,7 +63,7 @@ static int mpi_fail(struct err *err, const char *call, int rc)
     if (MPI_Error_string(rc, text, &n) != MPI_SUCCESS)
         n = 0;
     text[n < MPI_MAX_ERROR_STRING ? n : MPI_MAX_ERROR_STRING - 1] = '\0';
-    return err_set(err, ERR_IO, "message passing: %s failed: %s", call,
+    return err_set(err, ERR_COMM, "message passing: %s failed: %s", call,
                    n > 0 ? text : "unknown MPI error");
 }
 
@@ -142,7 +145,7 @@ static int recv_probed(const MPI_Status *st, unsigned char **buf, int *len,
     if (rc != MPI_SUCCESS)
         return mpi_fail(err, "MPI_Get_count", rc);
     if (n < 0)
-        return err_set(err, ERR_IO, "message passing: message of unknown size"
+        return err_set(err, ERR_COMM, "message passing: message of unknown size"
                                     " from rank %d", st->MPI_SOURCE);
     unsigned char *b = NULL;
     if (n > 0 && !(b = malloc((size_t)n)))
@@ -216,6 +219,8 @@ static void coord_take(struct coord *c, int src, int tag,
 {
     struct err e;
     err_clear(&e);
+    if (!c->held)
+        return; /* failed before the first job: only STOPs go out */
     uint32_t held = c->held[src];
     c->held[src] = NO_JOB;
     if (tag == TAG_READY && len == 0 && held == NO_JOB)
@@ -236,12 +241,12 @@ static void coord_take(struct coord *c, int src, int tag,
                                                      : ERR_MSG_MAX - 1;
         memcpy(e.msg, buf + ERRHDR_BYTES, (size_t)n);
         e.msg[n] = '\0';
-        coord_fail(c, code < 0 ? code : ERR_IO, &e);
+        coord_fail(c, code < 0 ? code : ERR_COMM, &e);
         return;
     }
-    err_set(&e, ERR_IO, "message passing: unexpected message (tag %d, %d"
-                        " bytes) from rank %d", tag, len, src);
-    coord_fail(c, ERR_IO, &e);
+    err_set(&e, ERR_COMM, "message passing: unexpected message (tag %d, %d"
+                          " bytes) from rank %d", tag, len, src);
+    coord_fail(c, ERR_COMM, &e);
 }
 
 /* Replies to rank src with its next job, or STOP.  *stopped counts the
@@ -281,8 +286,8 @@ static int coordinate(struct coord *c, int size)
         int src = st.MPI_SOURCE;
         if (src <= 0 || src >= size) {
             free(buf);
-            return err_set(c->err, ERR_IO, "message passing: message from"
-                                           " rank %d of %d", src, size);
+            return err_set(c->err, ERR_COMM, "message passing: message from"
+                                             " rank %d of %d", src, size);
         }
         coord_take(c, src, st.MPI_TAG, buf, len);
         free(buf);
@@ -364,8 +369,8 @@ static int work(const struct dist_ops *ops, void *ctx, uint32_t njobs,
         }
         if (st.MPI_TAG != TAG_JOB || len != 4) {
             free(buf);
-            return err_set(err, ERR_IO, "message passing: unexpected message"
-                                        " (tag %d, %d bytes) from rank 0",
+            return err_set(err, ERR_COMM, "message passing: unexpected"
+                                          " message (tag %d, %d bytes) from rank 0",
                            st.MPI_TAG, len);
         }
         uint32_t job = get_u32(buf);
@@ -395,12 +400,11 @@ int dist_run_mpi(const struct dist_ops *ops, void *ctx, uint32_t njobs,
     if (rank == 0) {
         struct coord c = {ops, ctx, njobs, skip, stop, next_job(0, njobs, skip),
                           calloc((size_t)size, sizeof *c.held), 0, err};
-        /* Without the table rank 0 cannot follow the protocol; failing
-         * here leaves the workers waiting, and mpirun ends them when this
-         * rank exits with an error. */
+        /* Without the table no job is handed out; every worker is told
+         * to stop, and learns why. */
         if (!c.held)
-            return err_set(err, ERR_NOMEM, "out of memory for %d ranks", size);
-        for (int r = 0; r < size; r++)
+            c.failed = err_set(err, ERR_NOMEM, "out of memory for %d ranks", size);
+        for (int r = 0; c.held && r < size; r++)
             c.held[r] = NO_JOB;
         rc = coordinate(&c, size);
         free(c.held);
