@@ -213,9 +213,19 @@ fuzz-run: fuzz-build
 	    if [ $$rc -ne 0 ]; then tail -n 60 $(BUILD)/$$t.log; exit 1; fi; \
 	done
 
+# The sweep's throughput over MPI ranks (bench/sweep_mpi.sh) needs the MPI
+# build, which needs OpenMPI's compiler and launcher: without them it is
+# skipped, with the reason.
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench_runner
 	$(BUILD)/bench_runner
+	@if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory MPI=1 BUILD=build/mpi build/mpi/trainmap >/dev/null && \
+	    sh bench/sweep_mpi.sh build/mpi; \
+	else \
+	    echo "sweep throughput over MPI ranks: skipped: mpicc or mpirun not found" \
+	         "(sudo apt-get install libopenmpi-dev openmpi-bin, or make test-mpi as root)"; \
+	fi
 
 install: $(BUILD)/trainmap
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trainmap/presets \
