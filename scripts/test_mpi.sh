@@ -8,7 +8,10 @@
 #  3. a worker killed (SIGKILL) while it holds a problem: mpirun ends the
 #     job, the journal keeps what was finished, and --resume names the
 #     problems the dead rank held and completes the sweep with the same
-#     reports as an uninterrupted run.
+#     reports as an uninterrupted run;
+#  4. SIGINT to rank 0: no more problems are handed out, those held are
+#     finished, the reports are written and the run exits 130; --resume
+#     completes it, again with the same reports.
 # Everything runs on this machine only: --oversubscribe allows more ranks
 # than cores, and the shared-memory transport (btl self,vader) keeps the
 # messages off the network.  mpirun refuses to start as root unless told
@@ -61,6 +64,28 @@ normalize() {
     done
 }
 
+# The pid of rank $2 of the sweep running in directory $1 (empty if none).
+rank_pid() {
+    here=$(cd "$1" && pwd -P)
+    for p in $(pgrep -x trainmap); do
+        [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$here" ] || continue
+        if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null |
+            grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
+            echo "$p"
+        fi
+    done
+}
+
+# Waits until the journal in directory $1 holds a result.
+wait_result() {
+    i=0
+    until grep -q '^{"done"' "$1/sweep.json.journal" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -lt 600 ] || fail "no result in $1/sweep.json.journal after 60 s"
+        sleep 0.1
+    done
+}
+
 work=$build/test-mpi
 rm -rf "$work"
 mkdir -p "$work"
@@ -98,28 +123,14 @@ mkdir -p "$work/ref" "$work/killed"
 # shellcheck disable=SC2086
 (cd "$work/ref" && "$bin" sweep $slow > stdout 2> stderr) ||
     fail "single-process slow sweep failed: $(cat "$work/ref/stderr")"
-(
-    cd "$work/killed"
-    # shellcheck disable=SC2086
-    run 3 "$bin" sweep $slow > stdout 2> stderr &
-    job=$!
-    i=0
-    until grep -q '^{"done"' sweep.json.journal 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 600 ] || fail "no result in the journal after 60 s"
-        sleep 0.1
-    done
-    here=$(pwd -P)
-    victim=
-    for p in $(pgrep -x trainmap); do
-        [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$here" ] || continue
-        tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null |
-            grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$p
-    done
-    [ -n "$victim" ] || fail "rank 1 not found"
-    kill -9 "$victim"
-    if wait "$job"; then fail "mpirun succeeded although rank 1 was killed"; fi
-) || exit 1
+# shellcheck disable=SC2086
+(cd "$work/killed" && run 3 "$bin" sweep $slow > stdout 2> stderr) &
+job=$!
+wait_result "$work/killed"
+victim=$(rank_pid "$work/killed" 1)
+[ -n "$victim" ] || fail "rank 1 not found"
+kill -9 "$victim"
+if wait "$job"; then fail "mpirun succeeded although rank 1 was killed"; fi
 done_before=$(grep -c '^{"done"' "$work/killed/sweep.json.journal")
 (cd "$work/killed" && run 3 "$bin" sweep $slow --resume > stdout 2> stderr) ||
     fail "resumed sweep failed: $(cat "$work/killed/stderr")"
@@ -134,4 +145,31 @@ normalize "$work/killed" "$work/killed.norm" resumed
 diff -r "$work/ref.norm" "$work/killed.norm" ||
     fail "the resumed sweep reports differently from an uninterrupted one"
 echo "worker killed mid-sweep: journal kept $done_before results; resume completed it identically"
+
+# 4. SIGINT to rank 0 (mpirun itself, on Ctrl-C, ends the job at once).
+mkdir -p "$work/stopped"
+# shellcheck disable=SC2086
+(cd "$work/stopped" && run 3 "$bin" sweep $slow > stdout 2> stderr) &
+job=$!
+wait_result "$work/stopped"
+coordinator=$(rank_pid "$work/stopped" 0)
+[ -n "$coordinator" ] || fail "rank 0 not found"
+kill -INT "$coordinator"
+rc=0
+wait "$job" || rc=$?
+[ $rc = 130 ] || fail "interrupted sweep over 3 ranks exited $rc, not 130: \
+$(cat "$work/stopped/stderr")"
+[ -s "$work/stopped/sweep.json" ] || fail "interrupted sweep wrote no report"
+# every problem handed out came back: as many results as assignments
+j=$work/stopped/sweep.json.journal
+[ "$(grep -c '^{"assigned"' "$j")" = "$(grep -c '^{"done"' "$j")" ] ||
+    fail "interrupted sweep left problems held: $(cat "$j")"
+(cd "$work/stopped" && run 3 "$bin" sweep $slow --resume > stdout 2> stderr) ||
+    fail "resumed sweep failed: $(cat "$work/stopped/stderr")"
+grep -q 'died holding' "$work/stopped/stderr" &&
+    fail "resume after SIGINT names a dead worker: $(cat "$work/stopped/stderr")"
+normalize "$work/stopped" "$work/stopped.norm" resumed
+diff -r "$work/ref.norm" "$work/stopped.norm" ||
+    fail "the sweep resumed after SIGINT reports differently from an uninterrupted one"
+echo "SIGINT to rank 0: held problems finished, reports written, exit 130; resume completed it identically"
 rm -rf "$work"
