@@ -233,7 +233,7 @@ out_free:
     return rc;
 }
 
-/* The command, given ro with its start time, rank and size. */
+/* The command, given ro with its start time and, in an MPI build, rank. */
 static int sweep_main(int argc, char **argv, struct sweep_run_opts ro)
 {
     struct sweep_args sa;
@@ -274,22 +274,33 @@ int cmd_sweep(int argc, char **argv)
 {
     struct sweep_run_opts ro;
     memset(&ro, 0, sizeof ro);
-    ro.ranks = 1;
     clock_gettime(CLOCK_MONOTONIC, &ro.start);
 #ifdef TRAINMAP_MPI
+    struct sweep_mpi mpi = { 0 };
     struct err e;
-    if (dist_mpi_begin(&ro.rank, &ro.ranks, &e) < 0)
+    bool all_ok;
+    if (dist_mpi_begin(&mpi.rank, &mpi.size, &e) < 0)
         return cli_fail(&e);
+    ro.mpi = &mpi;
     /* Only rank 0 prints results (--help, the summary); an error is
      * printed by every rank that meets it. */
-    if (ro.rank > 0 && !freopen("/dev/null", "w", stdout))
-        return map_fail(cmd, "cannot discard the output of rank %d: %s", ro.rank,
-                        strerror(errno));
-    int rc = sweep_main(argc, argv, ro);
-    /* With several ranks sweep_run leaves MPI once every rank is past the
-     * searches, and a rank that failed before then must not wait for the
-     * others there (mpirun ends the job on its exit status). */
-    if (ro.ranks == 1)
+    int rc;
+    if (mpi.rank > 0 && !freopen("/dev/null", "w", stdout))
+        rc = map_fail(cmd, "cannot discard the output of rank %d: %s", mpi.rank,
+                      strerror(errno));
+    else
+        rc = sweep_main(argc, argv, ro);
+    /* A rank that stopped before the searches (--help, an error) votes
+     * no, so that the others stop too rather than wait for it. */
+    if (!mpi.voted && dist_mpi_vote(false, &all_ok, &e) < 0) {
+        mpi.broken = true;
+        rc = cli_fail(&e);
+    }
+    /* MPI_Finalize waits for every rank: rank 0 is then done with its
+     * reports before mpirun sees the other ranks' exit status.  A rank
+     * whose message passing broke leaves without it (mpirun ends the
+     * job). */
+    if (!mpi.broken)
         dist_mpi_end();
     return rc;
 #else

@@ -90,8 +90,18 @@ static int sweep_execute(const struct sweep_plan *plan, const bool *skip,
                          const struct sweep_run_opts *ro, struct exec *x, struct err *err)
 {
 #ifdef TRAINMAP_MPI
-    if (ro->ranks > 1)
-        return dist_run_mpi(&exec_ops, x, plan->njobs, skip, x->stop, err);
+    if (ro->mpi && ro->mpi->size > 1) {
+        bool all_ok = false;
+        int rc = dist_mpi_vote(true, &all_ok, err);
+        ro->mpi->voted = true;
+        if (rc == 0 && !all_ok)
+            rc = err_set(err, ERR_USAGE, "another rank could not start the sweep (its error "
+                         "is above)");
+        if (rc == 0)
+            rc = dist_run_mpi(&exec_ops, x, plan->njobs, skip, x->stop, err);
+        ro->mpi->broken = rc == ERR_COMM;
+        return rc;
+    }
 #endif
     return dist_run_threads(&exec_ops, x, plan->njobs, skip, ro->threads, x->stop, err);
 }
@@ -99,17 +109,24 @@ static int sweep_execute(const struct sweep_plan *plan, const bool *skip,
 #ifdef TRAINMAP_MPI
 /* A rank other than 0: searches what rank 0 hands out and returns the
  * run's exit code.  Rank 0 prints the run's failure (every rank gets the
- * same one), so this rank prints nothing.  Leaving MPI waits for rank 0
- * to have written the reports, so that mpirun does not end it early on
- * this rank's exit status. */
-static int sweep_work(const struct sweep_plan *plan, const atomic_int *stop)
+ * same one), so this rank prints nothing unless its own message passing
+ * broke. */
+static int sweep_work(const struct sweep_plan *plan, struct sweep_mpi *mpi,
+                      const atomic_int *stop)
 {
     struct exec x = { .plan = plan, .stop = stop };
     struct err e;
-    int rc = dist_run_mpi(&exec_ops, &x, plan->njobs, NULL, stop, &e);
-    if (rc == ERR_COMM)
-        return cli_fail(&e); /* MPI broke here: no shared outcome, no finalize */
-    dist_mpi_end();
+    bool all_ok = false;
+    int rc = dist_mpi_vote(true, &all_ok, &e);
+    mpi->voted = true;
+    if (rc == 0 && !all_ok)
+        return EXIT_BAD_INPUT;
+    if (rc == 0)
+        rc = dist_run_mpi(&exec_ops, &x, plan->njobs, NULL, stop, &e);
+    if (rc == ERR_COMM) {
+        mpi->broken = true;
+        return cli_fail(&e);
+    }
     if (rc >= 0)
         return EXIT_OK;
     return e.code == ERR_INVALID_MAPPING || e.code == ERR_NO_MAPPING ? EXIT_NO_MAPPING
@@ -325,9 +342,8 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
               const atomic_int *stop)
 {
 #ifdef TRAINMAP_MPI
-    if (ro->ranks > 1 && ro->rank > 0)
-        return sweep_work(plan, stop);
-    bool ran = false;               /* every rank is past the searches */
+    if (ro->mpi && ro->mpi->size > 1 && ro->mpi->rank > 0)
+        return sweep_work(plan, ro->mpi, stop);
 #endif
     struct exec x = { .plan = plan, .stop = stop };
     char sha[SHA256_HEX_SIZE];
@@ -358,9 +374,6 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
         goto out_free;
     }
     rc = sweep_execute(plan, skip, ro, &x, &e);
-#ifdef TRAINMAP_MPI
-    ran = rc != ERR_COMM;
-#endif
     journal_close(x.journal);
     if (rc < 0) {
         rc = cli_fail(&e);
@@ -377,9 +390,5 @@ out_free:
     free(x.len);
     free(skip);
     free(journal_path);
-#ifdef TRAINMAP_MPI
-    if (ro->ranks > 1 && ran)
-        dist_mpi_end();
-#endif
     return rc;
 }

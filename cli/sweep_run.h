@@ -24,8 +24,18 @@ struct sweep_run_opts {
     int threads;                    /* -j */
     const char *command;            /* the command line, for the report */
     struct timespec start;          /* CLOCK_MONOTONIC */
-    int rank, ranks;                /* MPI build: this process's rank and the
-                                     * job's size; 0 and 1 otherwise */
+    struct sweep_mpi *mpi;          /* MPI build: this rank's state; else NULL */
+};
+
+/* A process of an MPI job (an MPI build run by mpirun; one process alone
+ * is rank 0 of 1).  Every rank first votes whether it is ready
+ * (dist_mpi_vote): sweep_run votes yes just before the searches, and a
+ * rank that returns before it has voted must vote no. */
+struct sweep_mpi {
+    int rank, size;
+    bool voted;                     /* this rank has voted */
+    bool broken;                    /* its message passing failed: it must
+                                     * leave without dist_mpi_end */
 };
 
 /* Runs the sweep of plan: journal, searches (stopped early by *stop),
@@ -33,12 +43,12 @@ struct sweep_run_opts {
  * (0 every cell mapped, 1 some cell invalid or without a mapping, 2 bad
  * input, 130 interrupted), having printed any error.
  *
- * With ro->ranks > 1 (an MPI build under mpirun) every rank calls it with
- * the same plan: rank 0 does all of the above and hands the searches to
- * the other ranks, which only search, print nothing and return the run's
- * exit code.  Once every rank is past the searches it calls dist_mpi_end
- * (MPI_Finalize waits for all ranks); a rank that fails before then
- * returns without it, and mpirun ends the job. */
+ * With ro->mpi of size > 1 (an MPI build under mpirun) every rank calls
+ * it with the same plan: rank 0 does all of the above and hands the
+ * searches to the other ranks, which only search, print nothing and
+ * return the run's exit code.  When a rank failed before the searches
+ * (see struct sweep_mpi), none runs them: rank 0 says so, the others
+ * return quietly. */
 int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
               const atomic_int *stop);
 

@@ -11,7 +11,10 @@
 #     reports as an uninterrupted run;
 #  4. SIGINT to rank 0: no more problems are handed out, those held are
 #     finished, the reports are written and the run exits 130; --resume
-#     completes it, again with the same reports.
+#     completes it, again with the same reports;
+#  5. runs that stop before the searches: --help (exit 0, printed once),
+#     and a journal of another sweep, which only rank 0 reads (exit 2, the
+#     other ranks stop with it instead of waiting).
 # Everything runs on this machine only: --oversubscribe allows more ranks
 # than cores, and the shared-memory transport (btl self,vader) keeps the
 # messages off the network.  mpirun refuses to start as root unless told
@@ -172,4 +175,18 @@ normalize "$work/stopped" "$work/stopped.norm" resumed
 diff -r "$work/ref.norm" "$work/stopped.norm" ||
     fail "the sweep resumed after SIGINT reports differently from an uninterrupted one"
 echo "SIGINT to rank 0: held problems finished, reports written, exit 130; resume completed it identically"
+
+# 5. --help on every rank; a failure on rank 0 alone before the searches
+# (the journal of the small sweep is not this sweep's).
+out=$work/help
+run 3 "$bin" sweep --help > "$out" 2>&1 || fail "--help over 3 ranks failed: $(cat "$out")"
+[ "$(grep -c '^usage: trainmap sweep' "$out")" = 1 ] ||
+    fail "--help over 3 ranks printed $(grep -c '^usage:' "$out") usage texts"
+rc=0
+# shellcheck disable=SC2086
+(cd "$work/three" && run 3 "$bin" sweep $slow --resume > stdout 2> stderr) || rc=$?
+[ $rc = 2 ] || fail "resume from another sweep's journal over 3 ranks exited $rc, not 2"
+[ "$(grep -c 'written for other inputs or options' "$work/three/stderr")" = 1 ] ||
+    fail "resume from another sweep's journal: $(cat "$work/three/stderr")"
+echo "runs stopped before the searches: every rank stops, the error printed once"
 rm -rf "$work"

@@ -51,6 +51,10 @@ int dist_mpi_begin(int *rank, int *size, struct err *err);
 /* MPI_Finalize; it waits until every rank has called it.  No-op when MPI
  * is not initialized or already finalized. */
 void dist_mpi_end(void);
+/* Collective: every rank says whether it is ready to run (ok) and learns
+ * in *all_ok whether every rank is, so that a failure on some ranks before
+ * a run stops all of them alike.  Returns 0, or ERR_COMM. */
+int dist_mpi_vote(bool ok, bool *all_ok, struct err *err);
 /* Collective over MPI_COMM_WORLD: every rank calls it with the same njobs
  * and skip.  Rank 0 hands jobs out one at a time to the ranks that ask
  * (dynamic balance: a rank gets its next job when it returns a result) and

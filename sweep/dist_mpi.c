@@ -99,6 +99,17 @@ void dist_mpi_end(void)
         MPI_Finalize();
 }
 
+int dist_mpi_vote(bool ok, bool *all_ok, struct err *err)
+{
+    int mine = ok, all = 0;
+    int rc = MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    *all_ok = false;
+    if (rc != MPI_SUCCESS)
+        return mpi_fail(err, "MPI_Allreduce", rc);
+    *all_ok = all != 0;
+    return 0;
+}
+
 static void put_u32(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)(v >> 24);
@@ -272,8 +283,9 @@ static int coord_reply(struct coord *c, int src, int *stopped)
 }
 
 /* Rank 0 of size > 1: answers messages until every worker has its STOP.
- * Returns 0 or the first failure (c->err filled); a failure of MPI itself
- * returns at once (the job is broken; mpirun ends it). */
+ * Returns 0 then, the run's outcome in c->failed (and c->err); a negative
+ * code when it cannot go on (MPI failed, no memory for a message), with
+ * the workers left waiting. */
 static int coordinate(struct coord *c, int size)
 {
     int stopped = 0;
@@ -294,7 +306,15 @@ static int coordinate(struct coord *c, int size)
         if ((rc = coord_reply(c, src, &stopped)) < 0)
             return rc;
     }
-    return c->failed;
+    return 0;
+}
+
+/* A failure this rank cannot share with the others (it has left the
+ * protocol): ERR_COMM, whatever the cause, with err's message. */
+static int comm_broken(struct err *err)
+{
+    err->code = ERR_COMM;
+    return ERR_COMM;
 }
 
 /* Sends the worker's failure of job to rank 0. */
@@ -349,7 +369,8 @@ static int work_one(const struct dist_ops *ops, void *ctx, uint32_t njobs,
     return rc == MPI_SUCCESS ? 0 : mpi_fail(err, "MPI_Send", rc);
 }
 
-/* A worker rank: asks, solves, sends, until told to stop. */
+/* A worker rank: asks, solves, sends, until told to stop.  Returns 0
+ * then, or a negative code when it cannot go on (err filled). */
 static int work(const struct dist_ops *ops, void *ctx, uint32_t njobs,
                 struct err *err)
 {
@@ -408,15 +429,13 @@ int dist_run_mpi(const struct dist_ops *ops, void *ctx, uint32_t njobs,
             c.held[r] = NO_JOB;
         rc = coordinate(&c, size);
         free(c.held);
-        if (rc < 0 && !c.failed)
-            return rc; /* MPI broke mid-run: no outcome can be shared */
-        out.code = rc;
         if (rc < 0)
+            return comm_broken(err);
+        out.code = c.failed;
+        if (c.failed)
             snprintf(out.msg, sizeof out.msg, "%s", err->msg);
-    } else {
-        rc = work(ops, ctx, njobs, err);
-        if (rc < 0)
-            return rc;
+    } else if (work(ops, ctx, njobs, err) < 0) {
+        return comm_broken(err);
     }
     rc = MPI_Bcast(&out, (int)sizeof out, MPI_BYTE, 0, MPI_COMM_WORLD);
     if (rc != MPI_SUCCESS)

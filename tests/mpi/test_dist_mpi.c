@@ -318,6 +318,17 @@ static void run_slow_job_does_not_hold_up_others(struct run *r)
           on_slow);
 }
 
+/* The vote is yes only when every rank says yes. */
+static void run_vote_is_unanimous(struct run *r)
+{
+    bool all = true;
+    struct err err;
+    int rc = dist_mpi_vote(true, &all, &err);
+    CHECK(rc == 0 && all, "all yes: returned %d, all %d", rc, all);
+    rc = dist_mpi_vote(r->rank != r->size - 1, &all, &err);
+    CHECK(rc == 0 && !all, "last rank no: returned %d, all %d", rc, all);
+}
+
 int main(void)
 {
     struct err err;
@@ -333,6 +344,7 @@ int main(void)
     run_done_error_stops_everyone(r);
     run_stop_collects_outstanding(r);
     run_slow_job_does_not_hold_up_others(r);
+    run_vote_is_unanimous(r);
     int all = 0;
     MPI_Allreduce(&r->failures, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (r->rank == 0)
