@@ -141,11 +141,20 @@ test-mpi:
 	@sh scripts/deps.sh $(MPI_TOOLS)
 	@$(MAKE) --no-print-directory MPI=1 test-mpi-run
 
-test-mpi-run: $(BUILD)/trainmap $(BUILD)/test_dist_mpi
+test-mpi-run: $(BUILD)/trainmap $(BUILD)/test_dist_mpi $(BUILD)/test_dist_mpi_asan
 	@sh scripts/test_mpi.sh $(BUILD)
 
 $(BUILD)/test_dist_mpi: $(BUILD)/tests/mpi/test_dist_mpi.o $(BUILD)/libtrainmap.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+# The same program with the backend under ASan and UBSan, compiled from
+# its sources (OpenMPI itself leaks, so the script looks for reports that
+# name our files).
+DIST_MPI_SRC := tests/mpi/test_dist_mpi.c sweep/dist_mpi.c common/err.c
+$(BUILD)/test_dist_mpi_asan: $(DIST_MPI_SRC) sweep/dist.h common/err.h
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(MPI_DEF) $(WARN) -O1 -g \
+	    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	    -o $@ $(DIST_MPI_SRC)
 
 # Leak checking is on by default under ASan on Linux; it is set explicitly
 # so that an ASAN_OPTIONS from the environment cannot turn it off.  The CLI
