@@ -257,6 +257,7 @@ static int sweep_main(int argc, char **argv, struct sweep_run_opts ro)
     ro.out = mo.out;
     ro.resume = sa.resume;
     ro.threads = mo.threads;
+    ro.coordinator = !ro.mpi || ro.mpi->rank == 0;
     char *command = map_command_line(argc, argv);
     if (!command) {
         rc = map_fail(cmd, "out of memory");

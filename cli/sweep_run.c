@@ -134,33 +134,33 @@ static int sweep_work(const struct sweep_plan *plan, struct sweep_mpi *mpi,
 }
 #endif
 
-/* Which cells job j belongs to, as "3, 7, 9" (at most a few) into out. */
+/* Which cells job j belongs to, as "cell 3" or "cells 3, 7, 9" (at most
+ * six, then "and N more") into out. */
 static void job_cells(const struct sweep_plan *plan, uint32_t j, char *out, size_t cap)
 {
-    size_t n = 0;
-    int shown = 0, more = 0;
-    out[0] = '\0';
+    uint32_t shown[6];
+    int n = 0, more = 0;
     for (uint32_t c = 0; c < plan->ncells; c++)
         for (int e = 0; e < plan->cell[c].nentries; e++)
             if (plan->cell[c].entry[e].job == j) {
-                if (shown < 6 && n < cap) {
-                    int k = snprintf(out + n, cap - n, "%s%u", shown ? ", " : "", c);
-                    n += k > 0 ? (size_t)k : 0;
-                    shown++;
-                } else {
+                if (n < 6)
+                    shown[n++] = c;
+                else
                     more++;
-                }
                 break;
             }
-    if (more && n < cap)
-        snprintf(out + n, cap - n, " and %d more", more);
+    size_t len = (size_t)snprintf(out, cap, "cell%s", n + more > 1 ? "s" : "");
+    for (int i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%u", i ? ", " : " ", shown[i]);
+    if (more && len < cap)
+        snprintf(out + len, cap - len, " and %d more", more);
 }
 
 /* Reads the journal for --resume into x and skip, and says on stderr what
  * it holds and which problems died with their worker.  Returns EXIT_OK or
  * the exit code of the error printed. */
 static int resume(const struct sweep_plan *plan, const char *path, const char *sha,
-                  struct exec *x, bool *skip, long *valid_bytes)
+                  bool coordinator, struct exec *x, bool *skip, long *valid_bytes)
 {
     struct journal_state st;
     struct err e;
@@ -168,10 +168,12 @@ static int resume(const struct sweep_plan *plan, const char *path, const char *s
     int rc = journal_read(path, sha, plan->njobs, &st, &e);
     if (rc < 0) {
         journal_state_release(&st);
-        return cli_fail(&e);
+        return rc == ERR_IO ? map_fail(cmd, "--resume: no journal to resume from: %s", e.msg)
+                            : cli_fail(&e);
     }
     *valid_bytes = st.valid_bytes;
-    fprintf(stderr, "trainmap sweep: resuming from %s: %u of %u problems done\n", path,
+    if (coordinator)
+        fprintf(stderr, "trainmap sweep: resuming from %s: %u of %u problems done\n", path,
             st.ndone, plan->njobs);
     for (uint32_t j = 0; j < plan->njobs; j++) {
         if (st.result[j]) {
@@ -179,12 +181,12 @@ static int resume(const struct sweep_plan *plan, const char *path, const char *s
             x->len[j] = st.len[j];
             st.result[j] = NULL;
             skip[j] = true;
-        } else if (st.held_by[j] >= 0) {
+        } else if (st.held_by[j] >= 0 && coordinator) {
             const struct problem *p = &plan->job[j].problem;
             job_cells(plan, j, cells, sizeof cells);
             fprintf(stderr,
                     "trainmap sweep: worker %d died holding problem %u (layer '%s' %s, "
-                    "cells %s); searching it again\n",
+                    "%s); searching it again\n",
                     st.held_by[j], j, p->layer, kernel_name(p->kernel), cells);
         }
     }
@@ -365,11 +367,13 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
         rc = cli_fail(&e);
         goto out_free;
     }
-    if (ro->resume && (rc = resume(plan, journal_path, sha, &x, skip, &valid_bytes)) != EXIT_OK)
+    if (ro->resume && (rc = resume(plan, journal_path, sha, ro->coordinator, &x, skip,
+                                   &valid_bytes)) != EXIT_OK)
         goto out_free;
     for (uint32_t j = 0; j < plan->njobs; j++)
         resumed += skip[j];
-    if (journal_open(journal_path, sha, plan->njobs, valid_bytes, &x.journal, &e) < 0) {
+    if (ro->coordinator &&
+        journal_open(journal_path, sha, plan->njobs, valid_bytes, &x.journal, &e) < 0) {
         rc = cli_fail(&e);
         goto out_free;
     }
@@ -379,6 +383,8 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
         rc = cli_fail(&e);
         goto out_free;
     }
+    if (!ro->coordinator)
+        goto out_free;      /* rc is EXIT_OK: the coordinator reports */
     bool interrupted = false;
     for (uint32_t j = 0; j < plan->njobs; j++)
         interrupted = interrupted || !x.blob[j];

@@ -24,6 +24,12 @@ struct sweep_run_opts {
     int threads;                    /* -j */
     const char *command;            /* the command line, for the report */
     struct timespec start;          /* CLOCK_MONOTONIC */
+    /* true in a single process and on the coordinator (MPI rank 0): it
+     * writes the journal, the reports and the summary.  false on the other
+     * ranks of an MPI run: they only search the problems handed to them
+     * and write nothing; they never read the journal (on a cluster their
+     * nodes need not see it: rank 0 alone decides what to skip). */
+    bool coordinator;
     struct sweep_mpi *mpi;          /* MPI build: this rank's state; else NULL */
 };
 
@@ -39,7 +45,8 @@ struct sweep_mpi {
 };
 
 /* Runs the sweep of plan: journal, searches (stopped early by *stop),
- * reports, outputs and the summary on stdout.  Returns the exit code
+ * reports, outputs and the summary on stdout (the last three and the
+ * journal's writing on the coordinator only).  Returns the exit code
  * (0 every cell mapped, 1 some cell invalid or without a mapping, 2 bad
  * input, 130 interrupted), having printed any error.
  *

@@ -151,7 +151,7 @@ done_before=$(grep -c '^{"done"' "$work/killed/sweep.json.journal")
 grep -q "resuming from sweep.json.journal: $done_before of 6 problems done" \
     "$work/killed/stderr" || fail "resume did not keep the $done_before results: \
 $(cat "$work/killed/stderr")"
-grep -q '^trainmap sweep: worker 1 died holding problem [0-9]* (layer .s1. [a-z_]*, cells ' \
+grep -q '^trainmap sweep: worker 1 died holding problem [0-9]* (layer .s1. [a-z_]*, cells* [0-9]' \
     "$work/killed/stderr" ||
     fail "resume did not name the problem rank 1 held: $(cat "$work/killed/stderr")"
 normalize "$work/ref" "$work/ref.norm" resumed

@@ -68,7 +68,11 @@ static bool is_json_number(const char *s, size_t n)
 int sweep_vary_parse(const char *spec, struct sweep_vary *v, struct err *err)
 {
     memset(v, 0, sizeof *v);
-    const char *dot = strchr(spec, '.'), *eq = strchr(spec, '=');
+    /* The field has no dot; a level's name may have some. */
+    const char *eq = strchr(spec, '='), *dot = NULL;
+    for (const char *q = spec; eq && q < eq; q++)
+        if (*q == '.')
+            dot = q;
     if (!dot || !eq || dot > eq || dot == spec || eq == dot + 1)
         return err_set(err, ERR_USAGE, "--vary '%s': expected LEVEL.FIELD=V1,V2,...", spec);
     if ((size_t)(dot - spec) >= sizeof v->level || (size_t)(eq - dot - 1) >= sizeof v->field)
@@ -216,8 +220,11 @@ static int build_variants(const struct sweep_spec *spec, struct sweep_plan *plan
         for (uint32_t c = 0; rc == 0 && c < plan->ncombos; c++) {
             int vi = (int)((uint32_t)f * plan->ncombos + c);
             struct sweep_variant *v = &plan->variant[vi];
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
             v->arch = f;
             v->same_as = -1;
+            if (cJSON_IsString(name))
+                snprintf(v->name, sizeof v->name, "%s", name->valuestring);
             sweep_combo_choice(spec, c, v->choice);
             rc = make_variant(spec, root, v, err);
             for (int o = 0; rc == 0 && o < vi && v->same_as < 0; o++)

@@ -57,7 +57,8 @@ struct sweep_vary {
 
 /* Parses spec ("GlobalBuffer.size_words=32768,65536") into v.  LEVEL and
  * FIELD are checked against the arch files later (sweep_plan_build); here
- * only the form: a dot, an '=', non-empty comma-separated JSON numbers.
+ * only the form: LEVEL (which may contain dots), the last dot before the
+ * '=', FIELD, the '=', non-empty comma-separated JSON numbers.
  * Returns 0, or ERR_USAGE (err says what is wrong, quoting spec) or
  * ERR_NOMEM; v needs sweep_vary_release either way. */
 int sweep_vary_parse(const char *spec, struct sweep_vary *v, struct err *err);
@@ -87,6 +88,7 @@ struct sweep_spec {
 /* One arch variant: arch file `arch` with value choice[i] of each --vary. */
 struct sweep_variant {
     int arch;
+    char name[ARCH_NAME_MAX];       /* the arch file's "name" (never varied) */
     int choice[SWEEP_MAX_VARY];
     char *json;                     /* owned: the variant's arch JSON, indented */
     char sha256[SHA256_HEX_SIZE];   /* of json */

@@ -111,8 +111,9 @@ void sweep_render_md(const struct sweep_plan *plan, const struct sweep_summary *
 {
     static const char *const goal[SWEEP_GOAL_COUNT] = { "energy", "latency", "EDP" };
     const struct sweep_spec *spec = plan->spec;
-    textbuf_printf(b, "# Sweep: %d arch variants x %d workloads\n", plan->nvariants,
-                   spec->nworkloads);
+    textbuf_printf(b, "# Sweep: %d arch variant%s x %d workload%s\n", plan->nvariants,
+                   plan->nvariants == 1 ? "" : "s", spec->nworkloads,
+                   spec->nworkloads == 1 ? "" : "s");
     for (int wl = 0; wl < spec->nworkloads; wl++) {
         textbuf_printf(b, "\n## %s\n\n| cell | arch |", spec->workload[wl]->name);
         for (int i = 0; i < spec->nvary; i++)
@@ -189,6 +190,17 @@ static double best_edp(const struct sweep_plan *plan, const struct sweep_summary
     return best;
 }
 
+/* The name of arch file a for legends: its base name without ".json". */
+static void arch_label(const struct sweep_spec *spec, int a, char *out, size_t cap)
+{
+    const char *path = spec->arch_path[a], *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+        n -= 5;
+    snprintf(out, cap, "%.*s", (int)n, base);
+}
+
 static int plot_vary(const struct sweep_plan *plan, const struct sweep_summary *sum, int i,
                      const char *dir, struct textbuf *names, struct err *err)
 {
@@ -222,13 +234,29 @@ static int plot_vary(const struct sweep_plan *plan, const struct sweep_summary *
     snprintf(label, sizeof label, "%s.%s", vr->level, vr->field);
     textbuf_printf(&gp, "    set style data linespoints\n    set logscale y\n    set xlabel ");
     render_gp_string(&gp, label);
-    textbuf_printf(&gp, "\n    set ylabel \"step EDP (pJ x cycles)\"\n    plot ");
+    textbuf_printf(&gp, "\n    set ylabel \"step EDP (pJ x cycles)\"\n");
+    /* A tic at each varied value; a log2 axis when they grow geometrically
+     * (buffer sizes, mesh widths). */
+    double lo = INFINITY, hi = -INFINITY;
+    textbuf_printf(&gp, "    set xtics %s(", vr->nvalues > 4 ? "rotate by 30 right " : "");
+    for (int k = 0; k < vr->nvalues; k++) {
+        double x = strtod(vr->value[k], NULL);
+        lo = fmin(lo, x);
+        hi = fmax(hi, x);
+        textbuf_printf(&gp, "%s\"%s\" %s", k ? ", " : "", vr->value[k], vr->value[k]);
+    }
+    textbuf_printf(&gp, ")\n");
+    if (lo > 0 && hi >= 4 * lo)
+        textbuf_printf(&gp, "    set logscale x 2\n");
+    textbuf_printf(&gp, "    set offsets graph 0.05, graph 0.05, 0, 0\n    plot ");
     int col = 2;
     for (int a = 0; a < spec->narchs; a++)
         for (int wl = 0; wl < spec->nworkloads; wl++, col++) {
             textbuf_printf(&gp, "%s", col > 2 ? ", \\\n         " : "");
             render_gp_string(&gp, col == 2 ? dat : "");
-            snprintf(label, sizeof label, "%s %s", spec->arch_path[a], spec->workload[wl]->name);
+            char arch[256];
+            arch_label(spec, a, arch, sizeof arch);
+            snprintf(label, sizeof label, "%s %s", arch, spec->workload[wl]->name);
             textbuf_printf(&gp, " using 1:%d pt 7 ps 0.6 title ", col);
             render_gp_string(&gp, label);
         }

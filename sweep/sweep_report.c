@@ -175,6 +175,13 @@ static int fill_cell(const struct sweep_plan *plan, const struct sweep_results *
         free(cs->error);
         cs->error = strdup("not searched: the sweep was interrupted");
     }
+    /* Nothing to map (the kernels of -k do not occur in the layers of
+     * --layers): not a result to compare with the others. */
+    if (rc == 0 && cell->nentries == 0) {
+        cs->status = SWEEP_NO_MAPPING;
+        cs->error = strdup("no kernel to map: the kernels given with -k do not occur in the "
+                           "selected layers");
+    }
     free(lmap);
     return rc;
 }
@@ -349,7 +356,16 @@ static bool add_params(cJSON *o, const struct sweep_plan *plan, int v)
     return ok;
 }
 
-/* {path, [name,] sha256} into array arr, or under key in object arr. */
+/* The "name" of arch file f (--vary never changes it); NULL when the file
+ * has none. */
+static const char *arch_name(const struct sweep_plan *plan, int f)
+{
+    const char *name = plan->variant[(uint32_t)f * plan->ncombos].name;
+    return name[0] ? name : NULL;
+}
+
+/* {path, [name,] sha256} into array arr, or under key in object arr;
+ * constraints files (key given) have no name. */
 static bool add_file(cJSON *arr, const char *key, const char *path, const char *name)
 {
     char sha[SHA256_HEX_SIZE];
@@ -357,7 +373,7 @@ static bool add_file(cJSON *arr, const char *key, const char *path, const char *
     cJSON *o = cJSON_CreateObject();
     if (!o || !(key ? cJSON_AddItemToObject(arr, key, o) : cJSON_AddItemToArray(arr, o)))
         return cJSON_Delete(o), false;
-    return add_str(o, "path", path) && (!name || add_str(o, "name", name)) &&
+    return add_str(o, "path", path) && (key || add_str(o, "name", name)) &&
            add_str(o, "sha256", sha256_file(path, sha, &e) == 0 ? sha : NULL);
 }
 
@@ -368,10 +384,8 @@ static bool add_inputs(cJSON *root, const struct sweep_plan *plan, const char *s
     bool ok = in && add_str(in, "sha256", sha) && (a = cJSON_AddArrayToObject(in, "archs")) &&
               (w = cJSON_AddArrayToObject(in, "workloads")) &&
               (vary = cJSON_AddArrayToObject(in, "vary"));
-    for (int i = 0; ok && i < spec->narchs; i++) {
-        const struct sweep_variant *v = &plan->variant[(uint32_t)i * plan->ncombos];
-        ok = add_file(a, NULL, spec->arch_path[i], v->a ? v->a->name : NULL);
-    }
+    for (int i = 0; ok && i < spec->narchs; i++)
+        ok = add_file(a, NULL, spec->arch_path[i], arch_name(plan, i));
     for (int i = 0; ok && i < spec->nworkloads; i++)
         ok = add_file(w, NULL, spec->workload_path[i], spec->workload[i]->name);
     if (ok && spec->constraints_path)
@@ -447,7 +461,7 @@ static bool add_cells(cJSON *root, const struct sweep_plan *plan,
              add_u64(o, "variant", (uint64_t)cell->variant) &&
              add_u64(o, "arch", (uint64_t)v->arch) &&
              add_u64(o, "workload", (uint64_t)cell->workload) &&
-             add_str(o, "arch_name", v->a ? v->a->name : NULL) &&
+             add_str(o, "arch_name", arch_name(plan, v->arch)) &&
              add_str(o, "workload_name", plan->spec->workload[cell->workload]->name) &&
              add_params(o, plan, cell->variant) && add_str(o, "status", status_name[cs->status]) &&
              add_str(o, "error", cs->error) && add_str(o, "report", cs->report);

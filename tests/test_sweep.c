@@ -78,6 +78,10 @@ START_TEST(sweep_vary_parse_should_split_level_field_and_values)
     ck_assert_str_eq(v.value[0], "32768");
     ck_assert_str_eq(v.value[2], "1.5e3");
     sweep_vary_release(&v);
+    ck_assert_int_eq(sweep_vary_parse("L2.bank0.read_bw=0.5", &v, &e), 0);
+    ck_assert_str_eq(v.level, "L2.bank0");
+    ck_assert_str_eq(v.field, "read_bw");
+    sweep_vary_release(&v);
 }
 END_TEST
 
@@ -439,6 +443,47 @@ START_TEST(sweep_summarize_should_sum_each_cell_and_pick_the_best_variants)
 }
 END_TEST
 
+START_TEST(sweep_summarize_should_not_count_a_cell_without_kernels)
+{
+    static const char *const archs[] = { RF4 }, *const wls[] = { CONV, TWINS };
+    struct fixture f;
+    struct sweep_plan p;
+    struct sweep_summary sum;
+    struct err e;
+    static bool have[8];
+    static struct search_result res[8];
+    static char error[8][ERR_MSG_MAX];
+    char dir[] = "/tmp/trainmap-sweep-XXXXXX", path[128];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    fixture_init(&f, archs, 1, wls, 2, NULL, 0);
+    for (int k = 0; k < KERNEL_COUNT; k++)
+        f.spec.kernel[k] = k == KERNEL_BWD_DATA;
+    ck_assert_int_eq(sweep_plan_build(&f.spec, &p, &e), 0);
+    /* conv's only layer is the first, which has no bwd_data; twins has
+     * t2's and fc's. */
+    ck_assert_int_eq(p.cell[0].nentries, 0);
+    ck_assert_int_eq(p.cell[1].nentries, 2);
+    run_all(&p, have, res, error);
+    struct sweep_results r = { .have = have, .result = res, .error = error };
+    ck_assert_int_eq(sweep_summarize(&p, &r, dir, "0.1.0", &sum, &e), 0);
+    ck_assert_int_eq(sum.cell[0].status, SWEEP_NO_MAPPING);
+    ck_assert_str_eq(sum.cell[0].error, "no kernel to map: the kernels given with -k do not "
+                                        "occur in the selected layers");
+    ck_assert_int_eq(sum.best[0][SWEEP_BY_ENERGY], -1);
+    ck_assert_int_eq(sum.best[1][SWEEP_BY_ENERGY], 1);
+    for (int c = 0; c < 2; c++) {
+        snprintf(path, sizeof path, "%s/cell-%04d.json", dir, c);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/variant-000.json", dir);
+    unlink(path);
+    ck_assert_int_eq(rmdir(dir), 0);
+    sweep_summary_release(&sum);
+    sweep_plan_release(&p);
+    fixture_release(&f);
+}
+END_TEST
+
 START_TEST(sweep_sum_should_give_edp_and_utilization)
 {
     struct report_sum s = { .energy_pj = 2.5, .cycles = 10, .macs = 30 };
@@ -485,6 +530,7 @@ Suite *sweep_suite(void)
     tcase_add_test(run, sweep_result_decode_should_refuse_the_result_of_another_job);
     tcase_add_test(run, sweep_solve_should_mark_a_stopped_search_as_no_result);
     tcase_add_test(run, sweep_summarize_should_sum_each_cell_and_pick_the_best_variants);
+    tcase_add_test(run, sweep_summarize_should_not_count_a_cell_without_kernels);
     suite_add_tcase(s, run);
     return s;
 }
