@@ -139,8 +139,7 @@ static int wait_message(int src, MPI_Status *st, struct err *err)
             return 0;
         struct timespec ts = {0, sleep_ns};
         nanosleep(&ts, NULL);
-        if (sleep_ns < 1000000)
-            sleep_ns *= 2;
+        sleep_ns = sleep_ns < 500000 ? sleep_ns * 2 : 1000000;
     }
 }
 
