@@ -63,7 +63,10 @@ static void usage(FILE *f)
             "                           of the same sweep and search only the rest\n"
             "  -h, --help               this text\n\n"
             "Invalid variants (rejected by the arch loader) and cells without a mapping\n"
-            "are reported per cell and never stop the sweep.\n\n"
+            "are reported per cell and never stop the sweep.  A progress line is drawn\n"
+            "on stderr when it is a terminal.  Ctrl-C stops handing out problems: the\n"
+            "finished ones are reported (the others with --resume later); a second\n"
+            "Ctrl-C quits at once.\n\n"
             "exit status: 0 every cell mapped, 1 some cell invalid or without a mapping\n"
             "(the report is still written), 2 bad input or usage (also a journal of\n"
             "another sweep), 130 interrupted\n");

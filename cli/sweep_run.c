@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/outfile.h"
 #include "../sweep/dist.h"
@@ -32,6 +33,8 @@ struct exec {
     char **blob;                    /* owned blobs of finished jobs */
     size_t *len;
     uint32_t finished;              /* jobs finished in this run */
+    uint32_t total;                 /* jobs to run in this run */
+    bool progress;                  /* stderr is a terminal: draw a progress line */
     struct err journal_err;         /* a failed assignment record */
     int journal_rc;
 };
@@ -67,6 +70,8 @@ static int exec_done(void *ctx, uint32_t job, const void *data, size_t len, stru
     x->blob[job] = copy;
     x->len[job] = len;
     x->finished++;
+    if (x->progress)
+        fprintf(stderr, "\rtrainmap sweep: %u of %u problems searched", x->finished, x->total);
     return 0;
 }
 
@@ -377,7 +382,11 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
         rc = cli_fail(&e);
         goto out_free;
     }
+    x.total = plan->njobs - resumed;
+    x.progress = ro->coordinator && isatty(STDERR_FILENO);
     rc = sweep_execute(plan, skip, ro, &x, &e);
+    if (x.progress && x.finished)
+        fprintf(stderr, "\r\033[K");
     journal_close(x.journal);
     if (rc < 0) {
         rc = cli_fail(&e);

@@ -210,6 +210,25 @@ START_TEST(sweep_plan_should_vary_the_compute_entry_by_its_name_or_as_compute)
 }
 END_TEST
 
+START_TEST(sweep_plan_should_let_write_pj_replace_fill_and_update)
+{
+    static const char *const archs[] = { GB_RF4 }, *const wls[] = { CONV };
+    static const char *const vary[] = { "GlobalBuffer.write_pj=5" };
+    struct fixture f;
+    struct sweep_plan p;
+    struct err e;
+    fixture_init(&f, archs, 1, wls, 1, vary, 1);
+    ck_assert_int_eq(sweep_plan_build(&f.spec, &p, &e), 0);
+    ck_assert_msg(p.variant[0].a != NULL, "%s", p.variant[0].error);
+    /* gb_rf4.json has fill_pj 6.5 and update_pj 7.0 at the global buffer. */
+    ck_assert(p.variant[0].a->level[1].fill_pj == 5.0);
+    ck_assert(p.variant[0].a->level[1].update_pj == 5.0);
+    ck_assert(p.variant[0].a->level[1].read_pj == 6.0);
+    sweep_plan_release(&p);
+    fixture_release(&f);
+}
+END_TEST
+
 START_TEST(sweep_plan_should_search_identical_problems_once)
 {
     static const char *const archs[] = { RF4 }, *const wls[] = { CONV, TWINS };
@@ -518,6 +537,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, sweep_plan_should_refuse_a_level_the_arch_lacks);
     tcase_add_test(tc, sweep_plan_should_refuse_a_field_that_is_not_numeric);
     tcase_add_test(tc, sweep_plan_should_vary_the_compute_entry_by_its_name_or_as_compute);
+    tcase_add_test(tc, sweep_plan_should_let_write_pj_replace_fill_and_update);
     tcase_add_test(tc, sweep_plan_should_search_identical_problems_once);
     tcase_add_test(tc, sweep_plan_should_share_the_jobs_of_identical_variants);
     tcase_add_test(tc, sweep_inputs_sha256_should_change_with_the_options_and_values);
