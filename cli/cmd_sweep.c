@@ -9,6 +9,10 @@
  * Ctrl-C stops handing out problems; those running finish (cut short, so
  * they are searched again on --resume), the reports are written with what
  * is finished and the run exits 130.  A second Ctrl-C exits at once.
+ *
+ * In an MPI build (make MPI=1) every rank of `mpirun ... trainmap sweep`
+ * runs this command with the same arguments; rank 0 coordinates and is the
+ * only one to write files or stdout (see sweep_run.h).
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../sweep/dist.h"
 #include "../sweep/sweep.h"
 #include "cli.h"
 #include "map_opts.h"
@@ -231,17 +236,15 @@ out_free:
     return rc;
 }
 
-int cmd_sweep(int argc, char **argv)
+/* The command, given ro with its start time and, in an MPI build, rank. */
+static int sweep_main(int argc, char **argv, struct sweep_run_opts ro)
 {
     struct sweep_args sa;
     struct map_opts mo;
     struct loaded l;
     struct sweep_spec spec;
-    struct sweep_run_opts ro;
     memset(&mo, 0, sizeof mo);
     memset(&l, 0, sizeof l);
-    memset(&ro, 0, sizeof ro);
-    clock_gettime(CLOCK_MONOTONIC, &ro.start);
     int rc = parse_args(argc, argv, &sa);
     if (rc < 0) {
         usage(stdout);
@@ -257,7 +260,7 @@ int cmd_sweep(int argc, char **argv)
     ro.out = mo.out;
     ro.resume = sa.resume;
     ro.threads = mo.threads;
-    ro.coordinator = true;
+    ro.coordinator = !ro.mpi || ro.mpi->rank == 0;
     char *command = map_command_line(argc, argv);
     if (!command) {
         rc = map_fail(cmd, "out of memory");
@@ -269,4 +272,42 @@ int cmd_sweep(int argc, char **argv)
 out_free:
     loaded_release(&l);
     return rc;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    struct sweep_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    clock_gettime(CLOCK_MONOTONIC, &ro.start);
+#ifdef TRAINMAP_MPI
+    struct sweep_mpi mpi = { 0 };
+    struct err e;
+    bool all_ok;
+    if (dist_mpi_begin(&mpi.rank, &mpi.size, &e) < 0)
+        return cli_fail(&e);
+    ro.mpi = &mpi;
+    /* Only rank 0 prints results (--help, the summary); an error is
+     * printed by every rank that meets it. */
+    int rc;
+    if (mpi.rank > 0 && !freopen("/dev/null", "w", stdout))
+        rc = map_fail(cmd, "cannot discard the output of rank %d: %s", mpi.rank,
+                      strerror(errno));
+    else
+        rc = sweep_main(argc, argv, ro);
+    /* A rank that stopped before the searches (--help, an error) votes
+     * no, so that the others stop too rather than wait for it. */
+    if (!mpi.voted && dist_mpi_vote(false, &all_ok, &e) < 0) {
+        mpi.broken = true;
+        rc = cli_fail(&e);
+    }
+    /* MPI_Finalize waits for every rank: rank 0 is then done with its
+     * reports before mpirun sees the other ranks' exit status.  A rank
+     * whose message passing broke leaves without it (mpirun ends the
+     * job). */
+    if (!mpi.broken)
+        dist_mpi_end();
+    return rc;
+#else
+    return sweep_main(argc, argv, ro);
+#endif
 }

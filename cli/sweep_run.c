@@ -82,20 +82,62 @@ static void exec_assigned(void *ctx, uint32_t job, int worker)
         x->journal_rc = journal_assigned(x->journal, job, worker, &x->journal_err);
 }
 
+static const struct dist_ops exec_ops = {
+    .solve = exec_solve, .done = exec_done, .assigned = exec_assigned,
+};
+
 /* Runs every job not in skip and keeps the results in x.  The one place
- * that knows where jobs run (see the top of this file): every process
- * calls it with the same plan and skip; an MPI build calls dist_run_mpi
- * here when the job has more than one rank, and done (hence x's results
- * and the journal) then happens on the coordinator only.  Returns 0 or a
- * negative ERR_* (err filled). */
-static int sweep_execute(const struct sweep_plan *plan, const bool *skip, int threads,
-                         struct exec *x, struct err *err)
+ * that knows where jobs run (see the top of this file): on -j threads, or
+ * with several MPI ranks on ranks 1..N-1 (one search at a time each; -j
+ * does not apply), rank 0 coordinating.  Returns 0 or a negative ERR_*
+ * (err filled). */
+static int sweep_execute(const struct sweep_plan *plan, const bool *skip,
+                         const struct sweep_run_opts *ro, struct exec *x, struct err *err)
 {
-    static const struct dist_ops ops = {
-        .solve = exec_solve, .done = exec_done, .assigned = exec_assigned,
-    };
-    return dist_run_threads(&ops, x, plan->njobs, skip, threads, x->stop, err);
+#ifdef TRAINMAP_MPI
+    if (ro->mpi && ro->mpi->size > 1) {
+        bool all_ok = false;
+        int rc = dist_mpi_vote(true, &all_ok, err);
+        ro->mpi->voted = true;
+        if (rc == 0 && !all_ok)
+            rc = err_set(err, ERR_USAGE, "another rank could not start the sweep (its error "
+                         "is above)");
+        if (rc == 0)
+            rc = dist_run_mpi(&exec_ops, x, plan->njobs, skip, x->stop, err);
+        ro->mpi->broken = rc == ERR_COMM;
+        return rc;
+    }
+#endif
+    return dist_run_threads(&exec_ops, x, plan->njobs, skip, ro->threads, x->stop, err);
 }
+
+#ifdef TRAINMAP_MPI
+/* A rank other than 0: searches what rank 0 hands out and returns the
+ * run's exit code.  Rank 0 prints the run's failure (every rank gets the
+ * same one), so this rank prints nothing unless its own message passing
+ * broke. */
+static int sweep_work(const struct sweep_plan *plan, struct sweep_mpi *mpi,
+                      const atomic_int *stop)
+{
+    struct exec x = { .plan = plan, .stop = stop };
+    struct err e;
+    bool all_ok = false;
+    int rc = dist_mpi_vote(true, &all_ok, &e);
+    mpi->voted = true;
+    if (rc == 0 && !all_ok)
+        return EXIT_BAD_INPUT;
+    if (rc == 0)
+        rc = dist_run_mpi(&exec_ops, &x, plan->njobs, NULL, stop, &e);
+    if (rc == ERR_COMM) {
+        mpi->broken = true;
+        return cli_fail(&e);
+    }
+    if (rc >= 0)
+        return EXIT_OK;
+    return e.code == ERR_INVALID_MAPPING || e.code == ERR_NO_MAPPING ? EXIT_NO_MAPPING
+                                                                     : EXIT_BAD_INPUT;
+}
+#endif
 
 /* Which cells job j belongs to, as "cell 3" or "cells 3, 7, 9" (at most
  * six, then "and N more") into out. */
@@ -306,6 +348,10 @@ out_free:
 int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
               const atomic_int *stop)
 {
+#ifdef TRAINMAP_MPI
+    if (ro->mpi && ro->mpi->size > 1 && ro->mpi->rank > 0)
+        return sweep_work(plan, ro->mpi, stop);
+#endif
     struct exec x = { .plan = plan, .stop = stop };
     char sha[SHA256_HEX_SIZE];
     struct err e;
@@ -338,7 +384,7 @@ int sweep_run(const struct sweep_plan *plan, const struct sweep_run_opts *ro,
     }
     x.total = plan->njobs - resumed;
     x.progress = ro->coordinator && isatty(STDERR_FILENO);
-    rc = sweep_execute(plan, skip, ro->threads, &x, &e);
+    rc = sweep_execute(plan, skip, ro, &x, &e);
     if (x.progress && x.finished)
         fprintf(stderr, "\r\033[K");
     journal_close(x.journal);
