@@ -36,10 +36,11 @@ static void describe_axis(const uint32_t *f, char *out, size_t cap)
         snprintf(out, cap, "none");
 }
 
-static int check_capacity(const struct arch *a, const struct problem *p,
-                          const struct nest *n, int l, struct err *err)
+static int check_capacity(const struct model_prep *pp, const struct nest *n, int l,
+                          struct err *err)
 {
-    const struct arch_level *al = &a->level[l];
+    const struct problem *p = pp->prob;
+    const struct arch_level *al = &pp->arch->level[l];
     if (al->size_kind == SIZE_UNBOUNDED)
         return 0;
     uint64_t tile[SLOT_COUNT] = { 0 }, need = 0;
@@ -49,7 +50,7 @@ static int check_capacity(const struct arch *a, const struct problem *p,
             need = tile[s] > UINT64_MAX - need ? UINT64_MAX : need + tile[s];
         }
     if (al->size_kind == SIZE_SHARED) {
-        uint64_t cap = arch_capacity_words(al, SLOT_WEIGHTS);
+        uint64_t cap = pp->capacity_words[l][SLOT_WEIGHTS];
         if (need <= cap)
             return 0;
         if (!err)
@@ -69,7 +70,7 @@ static int check_capacity(const struct arch *a, const struct problem *p,
     for (int s = 0; s < SLOT_COUNT; s++) {
         if (!n->keeps[l][s])
             continue;
-        uint64_t cap = arch_capacity_words(al, (enum slot)s);
+        uint64_t cap = pp->capacity_words[l][s];
         if (tile[s] > cap)
             return err_set(err, ERR_INVALID_MAPPING,
                            "level '%s': %s tile needs %llu words (%s), capacity %llu",
@@ -80,10 +81,11 @@ static int check_capacity(const struct arch *a, const struct problem *p,
     return 0;
 }
 
-static int check_nest(const struct arch *a, const struct problem *p,
-                      const struct mapping *m, const struct nest *n,
-                      struct err *err)
+static int check_nest(const struct model_prep *pp, const struct mapping *m,
+                      const struct nest *n, struct err *err)
 {
+    const struct arch *a = pp->arch;
+    const struct problem *p = pp->prob;
     if (m->nlevels != a->nlevels)
         return err_set(err, ERR_INVALID_MAPPING, "mapping has %d levels, arch '%s' has %d",
                        m->nlevels, a->name, a->nlevels);
@@ -120,21 +122,29 @@ static int check_nest(const struct arch *a, const struct problem *p,
                            (unsigned long long)fx, (unsigned long long)fy, xs, ys,
                            al->fanout_x, al->fanout_y);
         }
-        int rc = check_capacity(a, p, n, l, err);
+        int rc = check_capacity(pp, n, l, err);
         if (rc < 0)
             return rc;
     }
     return 0;
 }
 
+int model_check_prepared(const struct model_prep *prep, const struct mapping *m,
+                         struct err *err)
+{
+    if (prep->prob->is_stream)
+        return 0;
+    struct nest n;
+    nest_build(&n, prep, m);
+    return check_nest(prep, m, &n, err);
+}
+
 int model_check(const struct arch *a, const struct problem *p,
                 const struct mapping *m, struct err *err)
 {
-    if (p->is_stream)
-        return 0;
-    struct nest n;
-    nest_build(&n, a, p, m);
-    return check_nest(a, p, m, &n, err);
+    struct model_prep prep;
+    model_prepare(&prep, a, p);
+    return model_check_prepared(&prep, m, err);
 }
 
 /* Energy of one tensor at one level (R9), all used instances together. */
@@ -245,15 +255,16 @@ static int eval_stream(const struct arch *a, const struct problem *p,
     return 0;
 }
 
-int model_eval(const struct arch *a, const struct problem *p,
-               const struct mapping *m, struct model_stats *out,
-               struct err *err)
+int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
+                        struct model_stats *out, struct err *err)
 {
+    const struct arch *a = prep->arch;
+    const struct problem *p = prep->prob;
     if (p->is_stream)
         return eval_stream(a, p, out);
     struct nest n;
-    nest_build(&n, a, p, m);
-    int rc = check_nest(a, p, m, &n, err);
+    nest_build(&n, prep, m);
+    int rc = check_nest(prep, m, &n, err);
     if (rc < 0)
         return rc;
     int L = a->nlevels;
@@ -312,9 +323,74 @@ int model_eval(const struct arch *a, const struct problem *p,
     if (n.overflow)
         return err_set(err, ERR_TOO_LARGE, "access counts of the mapping are too large");
     finish(a, p->shape_order, out);
-    uint64_t words[SLOT_COUNT] = { n.tile[0][0], n.tile[1][0], n.tile[2][0] };
-    bounds_for(a, p, words, &out->bounds);
+    out->bounds = prep->bounds;
     return 0;
+}
+
+int model_eval(const struct arch *a, const struct problem *p,
+               const struct mapping *m, struct model_stats *out,
+               struct err *err)
+{
+    struct model_prep prep;
+    model_prepare(&prep, a, p);
+    return model_eval_prepared(&prep, m, out, err);
+}
+
+void model_prepare(struct model_prep *prep, const struct arch *a,
+                   const struct problem *p)
+{
+    memset(prep, 0, sizeof *prep);
+    prep->arch = a;
+    prep->prob = p;
+    prep->nlevels = a->nlevels;
+    prep->mac_count = arch_mac_count(a);
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct arch_level *al = &a->level[l];
+        for (int s = 0; s < SLOT_COUNT; s++)
+            prep->capacity_words[l][s] = arch_capacity_words(al, (enum slot)s);
+        prep->bandwidth_bound[l] = isfinite(al->read_bw) || isfinite(al->write_bw) ||
+                                   isfinite(al->shared_bw);
+    }
+    if (p->is_stream) {
+        model_bounds(a, p, &prep->bounds);
+        return;
+    }
+    uint64_t words[SLOT_COUNT];
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        const struct tensor_spec *t = &p->tensor[s];
+        struct model_prep_tensor *pt = &prep->tensor[s];
+        pt->rank = (uint8_t)(t->rank < 0 ? 0 : t->rank > TENSOR_MAX_RANK ? TENSOR_MAX_RANK
+                                                                          : t->rank);
+        /* The whole tensor as a mapping's outermost tile: R1's formula,
+         * unchecked like the tiles (the derivation checked the sizes). */
+        uint64_t w = 1;
+        for (int i = 0; i < pt->rank; i++) {
+            uint64_t e = 1;
+            unsigned dims = 0;
+            for (int d = 0; d < DIM_COUNT; d++) {
+                int64_t c = t->index[i].coef[d];
+                pt->step[d][i] = c;
+                if (c == 0)
+                    continue;
+                uint64_t mag = (uint64_t)(c < 0 ? -c : c);
+                e += mag * (p->bound[d] - 1);
+                if (p->bound[d] <= 1)
+                    continue;   /* extent 1 in every tile: no term */
+                dims |= 1u << d;
+                pt->dim[i][pt->nterms[i]] = (uint8_t)d;
+                pt->coef[i][pt->nterms[i]++] = mag;
+            }
+            w *= e;
+            pt->uses |= (uint8_t)dims;
+            pt->sliding |= __builtin_popcount(dims) > 1;
+            for (int d = 0; d < DIM_COUNT; d++)
+                if ((dims >> d) & 1)
+                    pt->couple[d] |= (uint8_t)dims;
+        }
+        pt->words = w;
+        words[s] = w;
+    }
+    bounds_for(a, p, words, &prep->bounds);
 }
 
 /* Cheapest per-word price of an action among the levels that may keep s. */

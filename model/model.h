@@ -59,6 +59,44 @@ struct model_stats {
     struct model_bounds bounds;
 };
 
+/*
+ * What the model needs of (arch, problem) alone, worked out once by
+ * model_prepare so that each evaluation of a mapping starts from it: each
+ * tensor's projections as term lists restricted to the dims of bound > 1,
+ * which dims it uses and which share an index, whether it slides, its size,
+ * the capacities and bandwidth limits of the levels, and the lower bounds.
+ * Caller-allocated (about 2 KB), read-only once prepared, safe to share
+ * between threads.  It borrows arch and problem: both must outlive it and
+ * stay unchanged.  The fields are the model's own.
+ */
+struct model_prep_tensor {
+    uint8_t rank;
+    uint8_t uses;                   /* bit d: an index uses dim d */
+    bool sliding;                   /* an index mixes two dims of bound > 1 */
+    uint8_t nterms[TENSOR_MAX_RANK];
+    uint8_t dim[TENSOR_MAX_RANK][DIM_COUNT];
+    uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];  /* |coefficient| of dim[i][j] */
+    int64_t step[DIM_COUNT][TENSOR_MAX_RANK];   /* signed coefficient by dim */
+    uint8_t couple[DIM_COUNT];      /* bit e of [d]: d and e share an index */
+    uint64_t words;                 /* the whole tensor */
+};
+
+struct model_prep {
+    const struct arch *arch;
+    const struct problem *prob;
+    int nlevels;
+    uint64_t mac_count;
+    struct model_prep_tensor tensor[SLOT_COUNT];
+    uint64_t capacity_words[ARCH_MAX_LEVELS][SLOT_COUNT];
+    bool bandwidth_bound[ARCH_MAX_LEVELS];  /* some bandwidth is finite */
+    struct model_bounds bounds;
+};
+
+/* Fills *prep for evaluating mappings of p on a.  No allocation; cannot
+ * fail.  a and p are borrowed (see struct model_prep). */
+void model_prepare(struct model_prep *prep, const struct arch *a,
+                   const struct problem *p);
+
 /* Checks that m is a valid mapping of p on a (MODEL.md R2): factor
  * products, spatial factors within each level's fanout, tiles within
  * capacity, outermost level keeping every slot.  Returns 0, or
@@ -72,6 +110,14 @@ int model_check(const struct arch *a, const struct problem *p,
 int model_eval(const struct arch *a, const struct problem *p,
                const struct mapping *m, struct model_stats *out,
                struct err *err);
+
+/* model_check and model_eval on a prepared (arch, problem): the same
+ * results, bit for bit, without redoing the per-problem work; the mapper's
+ * hot path. */
+int model_check_prepared(const struct model_prep *prep, const struct mapping *m,
+                         struct err *err);
+int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
+                        struct model_stats *out, struct err *err);
 
 /* The lower bounds of p on a (MODEL.md, "Lower bounds"). */
 void model_bounds(const struct arch *a, const struct problem *p,

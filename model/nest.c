@@ -33,51 +33,50 @@ static uint64_t add_ck(struct nest *n, uint64_t a, uint64_t b)
 
 static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
 
-/* Extent of index i of tensor t when every dim d spans ext[d]. */
-static uint64_t index_extent(struct nest *n, const struct tensor_spec *t, int i,
-                             const uint64_t *ext)
-{
-    uint64_t e = 1;
-    for (int d = 0; d < DIM_COUNT; d++) {
-        int64_t c = t->index[i].coef[d];
-        if (c != 0)
-            e = add_ck(n, e, mul_ck(n, (uint64_t)abs64(c), ext[d] - 1));
-    }
-    return e;
-}
-
-static uint64_t box_words(struct nest *n, const struct tensor_spec *t,
+/* Words of slot s's box when every dim d spans ext[d], with overflow
+ * checks. */
+static uint64_t box_words(struct nest *n, const struct model_prep_tensor *pt,
                           const uint64_t *ext)
 {
     uint64_t w = 1;
-    for (int i = 0; i < t->rank; i++)
-        w = mul_ck(n, w, index_extent(n, t, i, ext));
+    for (int i = 0; i < pt->rank; i++) {
+        uint64_t e = 1;
+        for (int j = 0; j < pt->nterms[i]; j++)
+            e = add_ck(n, e, mul_ck(n, pt->coef[i][j], ext[pt->dim[i][j]] - 1));
+        w = mul_ck(n, w, e);
+    }
     return w;
 }
 
-bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
-                const struct mapping *m)
+bool nest_build(struct nest *n, const struct model_prep *pp, const struct mapping *m)
 {
-    n->arch = a;
-    n->prob = p;
+    const struct arch *a = pp->arch;
+    n->prep = pp;
     n->map = m;
-    n->nlevels = a->nlevels;
-    n->overflow = false;
+    n->nlevels = pp->nlevels;
     int L = n->nlevels;
+    /* Products of factors of at most 32 bits each: collect the overflow
+     * flags and test them once. */
+    bool overflow = false;
     for (int d = 0; d < DIM_COUNT; d++)
         n->ext[L][d] = 1;
     for (int l = L - 1; l >= 0; l--) {
         const struct mapping_level *ml = &m->level[l];
+        unsigned spread = 0;
         for (int d = 0; d < DIM_COUNT; d++) {
-            n->spatial[l][d] = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
-            n->ext[l][d] = mul_ck(n, mul_ck(n, n->ext[l + 1][d], ml->temporal[d]),
-                                  n->spatial[l][d]);
+            uint64_t sp = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d], t;
+            n->spatial[l][d] = sp;
+            spread |= (unsigned)(sp > 1) << d;
+            overflow |= __builtin_mul_overflow(n->ext[l + 1][d], ml->temporal[d], &t);
+            overflow |= __builtin_mul_overflow(t, sp, &n->ext[l][d]);
         }
+        n->spread[l] = (uint8_t)spread;
     }
-    if (n->overflow)
+    n->overflow = overflow;
+    if (overflow)
         return false;
     for (int d = 0; d < DIM_COUNT; d++)
-        if (n->ext[0][d] != p->bound[d])
+        if (n->ext[0][d] != pp->prob->bound[d])
             return false;
     n->nloops = 0;
     n->compute_cycles = 1;
@@ -99,41 +98,20 @@ bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
             n->keeps[l][s] = a->level[l].keeps[s] && !ml->bypass[s];
     }
     n->first_loop[L] = n->nloops;
+    /* Every level's box from the prepared term lists (dims of bound 1 have
+     * extent 1 everywhere and add nothing).  Operands need tiles only where
+     * they are kept; the result's partitions (R7) need every level's. */
     for (int s = 0; s < SLOT_COUNT; s++) {
-        /* The nonzero terms of each index, then every level's box. */
-        const struct tensor_spec *t = &p->tensor[s];
-        uint8_t nterms[TENSOR_MAX_RANK], dim[TENSOR_MAX_RANK][DIM_COUNT];
-        uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];
-        uint8_t uses = 0;
-        for (int i = 0; i < t->rank; i++) {
-            nterms[i] = 0;
-            for (int d = 0; d < DIM_COUNT; d++) {
-                int64_t c = t->index[i].coef[d];
-                if (c != 0) {
-                    dim[i][nterms[i]] = (uint8_t)d;
-                    coef[i][nterms[i]++] = (uint64_t)abs64(c);
-                    uses |= (uint8_t)(1u << d);
-                }
-            }
-        }
-        n->uses[s] = uses;
-        n->sliding[s] = false;
-        for (int i = 0; i < t->rank; i++) {
-            int moving = 0;
-            for (int j = 0; j < nterms[i]; j++)
-                moving += p->bound[dim[i][j]] > 1;
-            n->sliding[s] |= moving > 1;
-        }
+        const struct model_prep_tensor *pt = &pp->tensor[s];
         for (int l = 0; l < L; l++) {
-            /* Operands need tiles only where they are kept; the result's
-             * partitions (R7) need every level's. */
             if (!n->keeps[l][s] && s != SLOT_OUTPUTS)
                 continue;
+            const uint64_t *ext = n->ext[l];
             uint64_t w = 1;
-            for (int i = 0; i < t->rank; i++) {
+            for (int i = 0; i < pt->rank; i++) {
                 uint64_t e = 1;
-                for (int j = 0; j < nterms[i]; j++)
-                    e += coef[i][j] * (n->ext[l][dim[i][j]] - 1);
+                for (int j = 0; j < pt->nterms[i]; j++)
+                    e += pt->coef[i][j] * (ext[pt->dim[i][j]] - 1);
                 n->box[s][l][i] = e;
                 w *= e;
             }
@@ -175,20 +153,20 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
 {
     if (c >= n->nlevels)
         return n->compute_cycles;
-    const struct tensor_spec *t = &n->prob->tensor[s];
+    const struct model_prep_tensor *pt = &n->prep->tensor[s];
     int k = n->first_loop[c];
-    int rank = t->rank;
+    int rank = pt->rank;
     const uint64_t *box = n->box[s][c];
     uint64_t size = n->tile[s][c];
     if (k == 0)
         return size;
-    if (!n->sliding[s]) {
+    if (!pt->sliding) {
         /* Every index follows one dim: a loop that moves the tile moves it
          * by at least its extent, so no step keeps part of it, and the
          * closed form below applies; only the innermost moving loop needs
          * finding. */
         int j = k - 1;
-        while (j >= 0 && !((n->uses[s] >> n->loop[j].dim) & 1))
+        while (j >= 0 && !((pt->uses >> n->loop[j].dim) & 1))
             j--;
         uint64_t words = size;
         for (int i = 0; i <= j; i++)
@@ -201,10 +179,11 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
     bool overlaps = false;
     for (int j = 0; j < k; j++) {
         const struct nest_loop *lp = &n->loop[k - 1 - j];
-        bool moves = (n->uses[s] >> lp->dim) & 1;
+        bool moves = (pt->uses >> lp->dim) & 1;
+        const int64_t *step = pt->step[lp->dim];
         uint64_t overlap = 1;
         for (int i = 0; i < rank; i++) {
-            int64_t e = moves ? (int64_t)t->index[i].coef[lp->dim] * (int64_t)lp->stride : 0;
+            int64_t e = moves ? step[i] * (int64_t)lp->stride : 0;
             v[j][i] = e - inner[i];
             inner[i] += e;
             uint64_t mv = (uint64_t)abs64(v[j][i]);
@@ -311,40 +290,27 @@ static uint64_t coupled_pair(const struct nest *n, const struct tensor_spec *t,
 
 uint64_t nest_groups(const struct nest *n, enum slot s, int f)
 {
-    const struct tensor_spec *t = &n->prob->tensor[s];
-    int dims[DIM_COUNT], nd = 0;
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (n->spatial[f][d] > 1 && ((n->uses[s] >> d) & 1))
-            dims[nd++] = d;
-    if (nd == 0)
+    const struct model_prep_tensor *pt = &n->prep->tensor[s];
+    unsigned mask = n->spread[f] & pt->uses;
+    if (mask == 0)
         return 1;
-    /* Union-find over the spatial dims by shared index. */
-    int comp[DIM_COUNT];
-    for (int a = 0; a < nd; a++)
-        comp[a] = a;
-    for (int i = 0; i < t->rank; i++) {
-        int first = -1;
-        for (int a = 0; a < nd; a++) {
-            if (t->index[i].coef[dims[a]] == 0)
-                continue;
-            if (first < 0) {
-                first = a;
-                continue;
-            }
-            int from = comp[a], to = comp[first];
-            for (int b = 0; b < nd; b++)
-                if (comp[b] == from)
-                    comp[b] = to;
-        }
-    }
+    const struct tensor_spec *t = &n->prep->prob->tensor[s];
     uint64_t groups = 1;
-    for (int root = 0; root < nd; root++) {
+    /* The components of the spatial dims linked by a shared index, each
+     * from its lowest dim. */
+    while (mask) {
+        unsigned comp = mask & -mask, frontier = comp;
+        while (frontier) {
+            int d = __builtin_ctz(frontier);
+            frontier &= frontier - 1;
+            unsigned more = pt->couple[d] & mask & ~comp;
+            comp |= more;
+            frontier |= more;
+        }
+        mask &= ~comp;
         int member[DIM_COUNT], nm = 0;
-        for (int a = 0; a < nd; a++)
-            if (comp[a] == root)
-                member[nm++] = dims[a];
-        if (nm == 0)
-            continue;
+        for (unsigned b = comp; b; b &= b - 1)
+            member[nm++] = __builtin_ctz(b);
         if (nm == 1) {
             groups *= n->spatial[f][member[0]];
             continue;
@@ -412,19 +378,16 @@ uint64_t nest_groups(const struct nest *n, enum slot s, int f)
 
 void nest_partitions(struct nest *n, enum slot s, uint64_t *part)
 {
-    const struct tensor_spec *t = &n->prob->tensor[s];
+    const struct model_prep_tensor *pt = &n->prep->tensor[s];
     part[0] = n->tile[s][0];
     for (int c = 1; c < n->nlevels; c++) {
         int p = c - 1;
         uint64_t size_c = n->tile[s][c], span = size_c;
-        bool fans = false;
-        for (int d = 0; d < DIM_COUNT; d++)
-            fans |= n->spatial[p][d] > 1;
-        if (fans) {
+        if (n->spread[p]) {
             uint64_t spread[DIM_COUNT];
             for (int d = 0; d < DIM_COUNT; d++)
                 spread[d] = mul_ck(n, n->ext[c][d], n->spatial[p][d]);
-            span = box_words(n, t, spread);
+            span = box_words(n, pt, spread);
         }
         part[c] = (uint64_t)((unsigned __int128)part[p] * size_c / span);
     }

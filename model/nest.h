@@ -14,6 +14,7 @@
 #include "../arch/arch.h"
 #include "../workloads/problem.h"
 #include "mapping.h"
+#include "model.h"
 
 /* A temporal loop of bound > 1. */
 struct nest_loop {
@@ -24,15 +25,16 @@ struct nest_loop {
 };
 
 struct nest {
-    const struct arch *arch;
-    const struct problem *prob;
+    const struct model_prep *prep;
     const struct mapping *map;
     int nlevels;
     /* ext[l][d]: product of d's factors (temporal and spatial) at level l and
      * inside it; ext[nlevels][d] = 1 stands for the MACs. */
     uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
-    /* spatial[l][d]: d's spatial factor at level l, X times Y. */
+    /* spatial[l][d]: d's spatial factor at level l, X times Y; bit d of
+     * spread[l] set when it is > 1. */
     uint64_t spatial[ARCH_MAX_LEVELS][DIM_COUNT];
+    uint8_t spread[ARCH_MAX_LEVELS];
     /* The temporal loops of bound > 1, outermost first; first_loop[l] is the
      * index of level l's first loop, first_loop[nlevels] = nloops. */
     int nloops;
@@ -44,21 +46,16 @@ struct nest {
      * for every level for the result (partitions need them). */
     uint64_t box[SLOT_COUNT][ARCH_MAX_LEVELS + 1][TENSOR_MAX_RANK];
     uint64_t tile[SLOT_COUNT][ARCH_MAX_LEVELS + 1];
-    /* uses[s]: bit d set when slot s's tensor depends on dim d. */
-    uint8_t uses[SLOT_COUNT];
-    /* sliding[s]: some index of slot s's tensor mixes two dims of bound > 1
-     * (a window), so its tiles can overlap their translates. */
-    bool sliding[SLOT_COUNT];
     uint64_t compute_cycles;
     bool overflow;      /* set when a count does not fit 64 bits */
 };
 
-/* Fills n from the inputs.  Returns false, with only ext, spatial and
+/* Fills n from the prepared (arch, problem) and the mapping.  Returns false, with only ext, spatial and
  * overflow set, when the factors do not multiply to the bounds: the rest
  * (tiles, loops) is then meaningless and the mapping invalid.  When they
  * do, every tile is at most its whole tensor, whose size the derivation of
  * the problem checked, so tiles need no overflow checks. */
-bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
+bool nest_build(struct nest *n, const struct model_prep *prep,
                 const struct mapping *m);
 
 
