@@ -209,14 +209,17 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
             words = mul_ck(n, words, n->loop[i].bound);
         return words;
     }
-    uint64_t g[2] = { 0, 0 };   /* G[m][A], G[m][B] */
-    int end[2] = { 0, 0 };      /* E[m][A], E[m][B] */
+    /* G and E of classes A and B in scalars, not arrays: the update reads
+     * both halves of what it just wrote, which an array turns into a
+     * stalled store-to-load forward on every step. */
+    uint64_t ga = 0, gb = 0;    /* G[m][A], G[m][B] */
+    int ea = 0, eb = 0;         /* E[m][A], E[m][B] */
     for (int j = 0; j < k; j++) {
         uint64_t w = n->loop[k - 1 - j].bound - 1;
-        uint64_t ng[2];
-        int nend[2];
+        uint64_t nga = 0, ngb = 0;
+        int nea = 0, neb = 0;
         for (int cls = 0; cls < 2; cls++) {
-            int s1 = j == 0 ? (cls == 0 ? 0 : -1) : end[cls], s2;
+            int s1 = j == 0 ? (cls == 0 ? 0 : -1) : cls == 0 ? ea : eb, s2;
             uint64_t r;
             if (s1 == 0 || (s1 > 0 && same_translation(v[s1 - 1], v[j], rank))) {
                 r = diff[j];
@@ -226,16 +229,23 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
                 s2 = 0;
             }
             int c2 = s2 == 0 || same_translation(v[s2 - 1], v[0], rank) ? 0 : 1;
-            uint64_t after = j == 0 ? 0 : g[c2];
-            ng[cls] = add_ck(n, g[cls], mul_ck(n, w, add_ck(n, r, after)));
-            nend[cls] = j == 0 ? s2 : end[c2];
+            uint64_t after = j == 0 ? 0 : c2 == 0 ? ga : gb;
+            uint64_t g = add_ck(n, cls == 0 ? ga : gb, mul_ck(n, w, add_ck(n, r, after)));
+            int e = j == 0 ? s2 : c2 == 0 ? ea : eb;
+            if (cls == 0) {
+                nga = g;
+                nea = e;
+            } else {
+                ngb = g;
+                neb = e;
+            }
         }
-        g[0] = ng[0];
-        g[1] = ng[1];
-        end[0] = nend[0];
-        end[1] = nend[1];
+        ga = nga;
+        gb = ngb;
+        ea = nea;
+        eb = neb;
     }
-    return add_ck(n, size, g[0]);
+    return add_ck(n, size, ga);
 }
 
 /*
