@@ -105,11 +105,7 @@ static int check_nest(const struct model_prep *pp, const struct mapping *m,
     for (int l = 0; l < a->nlevels; l++) {
         const struct mapping_level *ml = &m->level[l];
         const struct arch_level *al = &a->level[l];
-        uint64_t fx = 1, fy = 1;
-        for (int d = 0; d < DIM_COUNT; d++) {
-            fx *= ml->spatial_x[d];
-            fy *= ml->spatial_y[d];
-        }
+        uint64_t fx = n->fanout_x[l], fy = n->fanout_y[l];
         if (fx > al->fanout_x || fy > al->fanout_y) {
             if (!err)
                 return ERR_INVALID_MAPPING;
@@ -167,8 +163,6 @@ static double tensor_energy(const struct arch_level *al, uint64_t instances,
 static uint64_t level_cycles(const struct arch_level *al, const struct level_stats *ls,
                              const uint8_t *order, uint64_t compute_cycles)
 {
-    if (!isfinite(al->read_bw) && !isfinite(al->write_bw) && !isfinite(al->shared_bw))
-        return compute_cycles;
     double cc = (double)compute_cycles, rd = 0, wd = 0;
     for (int i = 0; i < ls->ntensors; i++) {
         const struct tensor_stats *ts = &ls->tensor[order[i]];
@@ -188,8 +182,10 @@ static uint64_t level_cycles(const struct arch_level *al, const struct level_sta
 }
 
 /* Cycles, utilization, energy and EDP from the per-level counts. */
-static void finish(const struct arch *a, const uint8_t *order, struct model_stats *out)
+static void finish(const struct model_prep *pp, const uint8_t *order,
+                   struct model_stats *out)
 {
+    const struct arch *a = pp->arch;
     double energy = 0;
     out->cycles = out->compute_cycles;
     for (int l = 0; l < out->nlevels; l++) {
@@ -201,7 +197,9 @@ static void finish(const struct arch *a, const uint8_t *order, struct model_stat
             ts->energy_pj = ts->kept ? tensor_energy(al, ls->instances_used, ts) : 0;
             ls->energy_pj += ts->energy_pj;
         }
-        ls->cycles = level_cycles(al, ls, order, out->compute_cycles);
+        ls->cycles = pp->bandwidth_bound[l]
+                         ? level_cycles(al, ls, order, out->compute_cycles)
+                         : out->compute_cycles;
         if (ls->cycles > out->cycles)
             out->cycles = ls->cycles;
         energy += ls->energy_pj;
@@ -210,17 +208,18 @@ static void finish(const struct arch *a, const uint8_t *order, struct model_stat
     out->energy_pj = energy + out->mac_energy_pj;
     out->edp = out->energy_pj * (double)out->cycles;
     out->utilization = (double)out->macs /
-                       ((double)arch_mac_count(a) * (double)out->cycles);
+                       ((double)pp->mac_count * (double)out->cycles);
 }
 
 /* R11: a streaming kernel passes each of its tensors once through every
  * level that keeps the tensor's slot, spread evenly over the level's
  * instances; the MACs do its operations. */
-static int eval_stream(const struct arch *a, const struct problem *p,
-                       struct model_stats *out)
+static int eval_stream(const struct model_prep *pp, struct model_stats *out)
 {
+    const struct arch *a = pp->arch;
+    const struct problem *p = pp->prob;
     const struct stream *st = &p->stream;
-    uint64_t macs = arch_mac_count(a);
+    uint64_t macs = pp->mac_count;
     memset(out, 0, sizeof *out);
     out->macs = st->ops;
     out->compute_cycles = st->ops ? ceil_div(st->ops, macs) : 1;
@@ -250,8 +249,8 @@ static int eval_stream(const struct arch *a, const struct problem *p,
                 ts->updates = words;
         }
     }
-    finish(a, order, out);
-    model_bounds(a, p, &out->bounds);
+    finish(pp, order, out);
+    out->bounds = pp->bounds;
     return 0;
 }
 
@@ -261,7 +260,7 @@ int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
     const struct arch *a = prep->arch;
     const struct problem *p = prep->prob;
     if (p->is_stream)
-        return eval_stream(a, p, out);
+        return eval_stream(prep, out);
     struct nest n;
     nest_build(&n, prep, m);
     int rc = check_nest(prep, m, &n, err);
@@ -279,14 +278,14 @@ int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
     for (int l = 0; l < L; l++) {
         out->level[l].instances_used = inst;
         out->level[l].ntensors = SLOT_COUNT;
-        for (int d = 0; d < DIM_COUNT; d++)
-            inst *= n.spatial[l][d];
+        inst *= n.children[l];
     }
     out->mac_instances_used = inst;
     uint64_t part[ARCH_MAX_LEVELS];
     nest_partitions(&n, SLOT_OUTPUTS, part);
     for (int s = 0; s < SLOT_COUNT; s++) {
         bool result = s == SLOT_OUTPUTS;
+        unsigned uses = prep->tensor[s].uses;
         uint64_t pas = 0;   /* what the current keeper receives */
         for (int l = 0; l < L; l++) {
             struct tensor_stats *ts = &out->level[l].tensor[s];
@@ -300,10 +299,12 @@ int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
             int c = l + 1;  /* the next keeper inward, or the MACs */
             while (c < L && !n.keeps[c][s])
                 c++;
-            uint64_t child = nest_received_words(&n, (enum slot)s, c);
+            uint64_t child = c < L ? nest_received_words(&n, (enum slot)s, c)
+                                   : n.compute_cycles;
             uint64_t groups = 1;
             for (int f = l; f < c && f < L; f++)
-                groups *= nest_groups(&n, (enum slot)s, f);
+                if (n.spread[f] & uses)
+                    groups *= nest_groups(&n, (enum slot)s, f);
             uint64_t ca;
             if (__builtin_mul_overflow(child, groups, &ca))
                 n.overflow = true;
@@ -322,7 +323,7 @@ int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
     }
     if (n.overflow)
         return err_set(err, ERR_TOO_LARGE, "access counts of the mapping are too large");
-    finish(a, p->shape_order, out);
+    finish(prep, p->shape_order, out);
     out->bounds = prep->bounds;
     return 0;
 }

@@ -63,14 +63,21 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
     for (int l = L - 1; l >= 0; l--) {
         const struct mapping_level *ml = &m->level[l];
         unsigned spread = 0;
+        uint64_t fx = 1, fy = 1, children = 1;
         for (int d = 0; d < DIM_COUNT; d++) {
             uint64_t sp = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d], t;
             n->spatial[l][d] = sp;
+            fx *= ml->spatial_x[d];
+            fy *= ml->spatial_y[d];
+            children *= sp;
             spread |= (unsigned)(sp > 1) << d;
             overflow |= __builtin_mul_overflow(n->ext[l + 1][d], ml->temporal[d], &t);
             overflow |= __builtin_mul_overflow(t, sp, &n->ext[l][d]);
         }
         n->spread[l] = (uint8_t)spread;
+        n->fanout_x[l] = fx;
+        n->fanout_y[l] = fy;
+        n->children[l] = children;
     }
     n->overflow = overflow;
     if (overflow)
@@ -88,7 +95,6 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             if (ml->temporal[d] <= 1)
                 continue;
             struct nest_loop *lp = &n->loop[n->nloops++];
-            lp->level = (uint8_t)l;
             lp->dim = (uint8_t)d;
             lp->bound = ml->temporal[d];
             lp->stride = n->spatial[l][d] * n->ext[l + 1][d];

@@ -18,7 +18,6 @@
 
 /* A temporal loop of bound > 1. */
 struct nest_loop {
-    uint8_t level;
     uint8_t dim;
     uint32_t bound;
     uint64_t stride;    /* dim's iterations inside one step of this loop */
@@ -35,6 +34,11 @@ struct nest {
      * spread[l] set when it is > 1. */
     uint64_t spatial[ARCH_MAX_LEVELS][DIM_COUNT];
     uint8_t spread[ARCH_MAX_LEVELS];
+    /* fanout_x[l], fanout_y[l]: products of level l's spatial factors over
+     * X and over Y (64-bit, wrapping like the check that reads them);
+     * children[l]: of all its spatial factors. */
+    uint64_t fanout_x[ARCH_MAX_LEVELS], fanout_y[ARCH_MAX_LEVELS];
+    uint64_t children[ARCH_MAX_LEVELS];
     /* The temporal loops of bound > 1, outermost first; first_loop[l] is the
      * index of level l's first loop, first_loop[nlevels] = nloops. */
     int nloops;
