@@ -370,7 +370,6 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
             unsigned dims = 0;
             for (int d = 0; d < DIM_COUNT; d++) {
                 int64_t c = t->index[i].coef[d];
-                pt->step[d][i] = c;
                 if (c == 0)
                     continue;
                 uint64_t mag = (uint64_t)(c < 0 ? -c : c);
@@ -378,6 +377,8 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
                 if (p->bound[d] <= 1)
                     continue;   /* extent 1 in every tile: no term */
                 dims |= 1u << d;
+                pt->move_index[d][pt->nmoves[d]] = (uint8_t)i;
+                pt->move_coef[d][pt->nmoves[d]++] = c;
                 pt->dim[i][pt->nterms[i]] = (uint8_t)d;
                 pt->coef[i][pt->nterms[i]++] = mag;
             }

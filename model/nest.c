@@ -185,14 +185,20 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
     bool overlaps = false;
     for (int j = 0; j < k; j++) {
         const struct nest_loop *lp = &n->loop[k - 1 - j];
-        bool moves = (pt->uses >> lp->dim) & 1;
-        const int64_t *step = pt->step[lp->dim];
+        int64_t *vj = v[j];
+        for (int i = 0; i < rank; i++)
+            vj[i] = -inner[i];
+        /* e_j is zero but at the few indices the loop's dim moves. */
+        int d = lp->dim;
+        for (int t = 0; t < pt->nmoves[d]; t++) {
+            int i = pt->move_index[d][t];
+            int64_t e = pt->move_coef[d][t] * (int64_t)lp->stride;
+            vj[i] += e;
+            inner[i] += e;
+        }
         uint64_t overlap = 1;
         for (int i = 0; i < rank; i++) {
-            int64_t e = moves ? step[i] * (int64_t)lp->stride : 0;
-            v[j][i] = e - inner[i];
-            inner[i] += e;
-            uint64_t mv = (uint64_t)abs64(v[j][i]);
+            uint64_t mv = (uint64_t)abs64(vj[i]);
             overlap *= mv >= box[i] ? 0 : box[i] - mv;
         }
         diff[j] = size - overlap;
