@@ -155,30 +155,36 @@ static bool same_translation(const int64_t *a, const int64_t *b, int rank)
     return true;
 }
 
-uint64_t nest_received_words(struct nest *n, enum slot s, int c)
+/* Transition t_j of the walk from state s1: what it receives (r) and
+ * whether the state it leaves is of class A. */
+struct step {
+    uint64_t r;
+    bool a;
+};
+
+static inline struct step walk_step(int64_t (*v)[TENSOR_MAX_RANK], const uint64_t *diff,
+                                    const bool *zero, int rank, uint64_t size, int j, int s1)
 {
-    if (c >= n->nlevels)
-        return n->compute_cycles;
-    const struct model_prep_tensor *pt = &n->prep->tensor[s];
-    int k = n->first_loop[c];
-    int rank = pt->rank;
-    const uint64_t *box = n->box[s][c];
-    uint64_t size = n->tile[s][c];
-    if (k == 0)
-        return size;
-    if (!pt->sliding) {
-        /* Every index follows one dim: a loop that moves the tile moves it
-         * by at least its extent, so no step keeps part of it, and the
-         * closed form below applies; only the innermost moving loop needs
-         * finding. */
-        int j = k - 1;
-        while (j >= 0 && !((pt->uses >> n->loop[j].dim) & 1))
-            j--;
-        uint64_t words = size;
-        for (int i = 0; i <= j; i++)
-            words = mul_ck(n, words, n->loop[i].bound);
-        return words;
+    struct step st;
+    int s2;
+    if (s1 == 0 || same_translation(v[s1 - 1], v[j], rank)) {
+        st.r = diff[j];
+        s2 = s1 == 0 ? 1 + j : s1;
+    } else {
+        st.r = size;
+        s2 = 0;
     }
+    st.a = s2 == 0 || zero[s2 - 1];
+    return st;
+}
+
+/* The general walk, for a tensor whose tiles can overlap their translates
+ * (k >= 1 loops above c).  Kept out of line: its frame is large and most
+ * calls never need it. */
+static __attribute__((noinline)) uint64_t walk(struct nest *n, const struct model_prep_tensor *pt,
+                                               const uint64_t *box, uint64_t size, int k)
+{
+    int rank = pt->rank;
     int64_t inner[TENSOR_MAX_RANK] = { 0 };     /* sum of e_m, m < j */
     int64_t v[MAX_LOOPS][TENSOR_MAX_RANK];
     uint64_t diff[MAX_LOOPS];
@@ -189,8 +195,8 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
         for (int i = 0; i < rank; i++)
             vj[i] = -inner[i];
         /* e_j is zero but at the few indices the loop's dim moves. */
-        int d = lp->dim;
-        for (int t = 0; t < pt->nmoves[d]; t++) {
+        int d = lp->dim, nmoves = pt->nmoves[d];
+        for (int t = 0; t < nmoves; t++) {
             int i = pt->move_index[d][t];
             int64_t e = pt->move_coef[d][t] * (int64_t)lp->stride;
             vj[i] += e;
@@ -221,43 +227,55 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
             words = mul_ck(n, words, n->loop[i].bound);
         return words;
     }
+    /* zero[j]: v_j equals v_0, so remembering v_j leaves class A. */
+    bool zero[MAX_LOOPS];
+    for (int j = 0; j < k; j++)
+        zero[j] = same_translation(v[j], v[0], rank);
     /* G and E of classes A and B in scalars, not arrays: the update reads
      * both halves of what it just wrote, which an array turns into a
-     * stalled store-to-load forward on every step. */
-    uint64_t ga = 0, gb = 0;    /* G[m][A], G[m][B] */
-    int ea = 0, eb = 0;         /* E[m][A], E[m][B] */
-    for (int j = 0; j < k; j++) {
+     * stalled store-to-load forward on every step.  Step 0 in closed form:
+     * class A (nothing remembered) receives diff_0 and remembers v_0,
+     * class B receives the whole tile and forgets. */
+    uint64_t w0 = n->loop[k - 1].bound - 1;
+    uint64_t ga = mul_ck(n, w0, diff[0]), gb = mul_ck(n, w0, size);
+    int ea = 1, eb = 0;         /* E[m][A], E[m][B] */
+    for (int j = 1; j < k; j++) {
         uint64_t w = n->loop[k - 1 - j].bound - 1;
-        uint64_t nga = 0, ngb = 0;
-        int nea = 0, neb = 0;
-        for (int cls = 0; cls < 2; cls++) {
-            int s1 = j == 0 ? (cls == 0 ? 0 : -1) : cls == 0 ? ea : eb, s2;
-            uint64_t r;
-            if (s1 == 0 || (s1 > 0 && same_translation(v[s1 - 1], v[j], rank))) {
-                r = diff[j];
-                s2 = s1 == 0 ? 1 + j : s1;
-            } else {
-                r = size;
-                s2 = 0;
-            }
-            int c2 = s2 == 0 || same_translation(v[s2 - 1], v[0], rank) ? 0 : 1;
-            uint64_t after = j == 0 ? 0 : c2 == 0 ? ga : gb;
-            uint64_t g = add_ck(n, cls == 0 ? ga : gb, mul_ck(n, w, add_ck(n, r, after)));
-            int e = j == 0 ? s2 : c2 == 0 ? ea : eb;
-            if (cls == 0) {
-                nga = g;
-                nea = e;
-            } else {
-                ngb = g;
-                neb = e;
-            }
-        }
+        struct step a = walk_step(v, diff, zero, rank, size, j, ea);
+        struct step b = walk_step(v, diff, zero, rank, size, j, eb);
+        uint64_t nga = add_ck(n, ga, mul_ck(n, w, add_ck(n, a.r, a.a ? ga : gb)));
+        uint64_t ngb = add_ck(n, gb, mul_ck(n, w, add_ck(n, b.r, b.a ? ga : gb)));
+        int nea = a.a ? ea : eb, neb = b.a ? ea : eb;
         ga = nga;
         gb = ngb;
         ea = nea;
         eb = neb;
     }
     return add_ck(n, size, ga);
+}
+
+uint64_t nest_received_words(struct nest *n, enum slot s, int c)
+{
+    if (c >= n->nlevels)
+        return n->compute_cycles;
+    const struct model_prep_tensor *pt = &n->prep->tensor[s];
+    int k = n->first_loop[c];
+    uint64_t size = n->tile[s][c];
+    if (k == 0)
+        return size;
+    if (pt->sliding)
+        return walk(n, pt, n->box[s][c], size, k);
+    /* Every index follows one dim: a loop that moves the tile moves it by at
+     * least its extent, so no step keeps part of it, and the closed form of
+     * walk() applies; only the innermost moving loop needs finding. */
+    int j = k - 1;
+    unsigned uses = pt->uses;
+    while (j >= 0 && !((uses >> n->loop[j].dim) & 1))
+        j--;
+    uint64_t words = size;
+    for (int i = 0; i <= j; i++)
+        words = mul_ck(n, words, n->loop[i].bound);
+    return words;
 }
 
 /*
