@@ -91,7 +91,7 @@ static int check_nest(const struct model_prep *pp, const struct mapping *m,
                        m->nlevels, a->name, a->nlevels);
     if (n->overflow)
         return err_set(err, ERR_TOO_LARGE, "mapping factors are too large");
-    for (int d = 0; d < DIM_COUNT; d++)
+    for (int d = 0; d < DIM_COUNT && !n->factors_ok; d++)
         if (n->ext[0][d] != p->bound[d])
             return err_set(err, ERR_INVALID_MAPPING,
                            "dim %c: factors multiply to %llu, expected the bound %llu",
@@ -286,23 +286,22 @@ int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
     for (int s = 0; s < SLOT_COUNT; s++) {
         bool result = s == SLOT_OUTPUTS;
         unsigned uses = prep->tensor[s].uses;
-        uint64_t pas = 0;   /* what the current keeper receives */
         for (int l = 0; l < L; l++) {
             struct tensor_stats *ts = &out->level[l].tensor[s];
             memcpy(ts->name, p->tensor[s].name, sizeof ts->name);
             ts->slot = (enum slot)s;
             ts->kept = n.keeps[l][s];
         }
-        for (int l = 0; l < L; l++) {
-            if (!n.keeps[l][s])
-                continue;
-            int c = l + 1;  /* the next keeper inward, or the MACs */
-            while (c < L && !n.keeps[c][s])
-                c++;
+        /* From each keeper to the next one inward (or the MACs, at L). */
+        uint64_t pas = 0;   /* what the current keeper receives */
+        unsigned keepers = n.keepers[s] | 1u << L;
+        for (int l = __builtin_ctz(keepers); l < L;) {
+            unsigned inward = keepers & ~((2u << l) - 1);
+            int c = __builtin_ctz(inward);
             uint64_t child = c < L ? nest_received_words(&n, (enum slot)s, c)
                                    : n.compute_cycles;
             uint64_t groups = 1;
-            for (int f = l; f < c && f < L; f++)
+            for (int f = l; f < c; f++)
                 if (n.spread[f] & uses)
                     groups *= nest_groups(&n, (enum slot)s, f);
             uint64_t ca;
@@ -319,6 +318,7 @@ int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
                 ts->fills = l == 0 ? 0 : pas;
             }
             pas = child;
+            l = c;
         }
     }
     if (n.overflow)

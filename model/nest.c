@@ -80,13 +80,17 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
         n->children[l] = children;
     }
     n->overflow = overflow;
+    n->factors_ok = false;
     if (overflow)
         return false;
     for (int d = 0; d < DIM_COUNT; d++)
         if (n->ext[0][d] != pp->prob->bound[d])
             return false;
+    n->factors_ok = true;
     n->nloops = 0;
     n->compute_cycles = 1;
+    for (int s = 0; s < SLOT_COUNT; s++)
+        n->keepers[s] = 0;
     for (int l = 0; l < L; l++) {
         const struct mapping_level *ml = &m->level[l];
         n->first_loop[l] = n->nloops;
@@ -100,8 +104,11 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             lp->stride = n->spatial[l][d] * n->ext[l + 1][d];
             n->compute_cycles *= ml->temporal[d];
         }
-        for (int s = 0; s < SLOT_COUNT; s++)
-            n->keeps[l][s] = a->level[l].keeps[s] && !ml->bypass[s];
+        for (int s = 0; s < SLOT_COUNT; s++) {
+            bool keeps = a->level[l].keeps[s] && !ml->bypass[s];
+            n->keeps[l][s] = keeps;
+            n->keepers[s] |= (unsigned)keeps << l;
+        }
     }
     n->first_loop[L] = n->nloops;
     /* Every level's box from the prepared term lists (dims of bound 1 have
@@ -336,8 +343,17 @@ uint64_t nest_groups(const struct nest *n, enum slot s, int f)
         return 1;
     const struct tensor_spec *t = &n->prep->prob->tensor[s];
     uint64_t groups = 1;
-    /* The components of the spatial dims linked by a shared index, each
-     * from its lowest dim. */
+    /* A dim that shares no index with another spatial dim is a component
+     * of its own: its factor. */
+    for (unsigned b = mask; b; b &= b - 1) {
+        int d = __builtin_ctz(b);
+        if ((pt->couple[d] & mask) == 1u << d) {
+            groups *= n->spatial[f][d];
+            mask &= ~(1u << d);
+        }
+    }
+    /* The other components of the spatial dims linked by a shared index,
+     * each from its lowest dim. */
     while (mask) {
         unsigned comp = mask & -mask, frontier = comp;
         while (frontier) {

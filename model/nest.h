@@ -45,6 +45,7 @@ struct nest {
     struct nest_loop loop[ARCH_MAX_LEVELS * DIM_COUNT];
     int first_loop[ARCH_MAX_LEVELS + 1];
     bool keeps[ARCH_MAX_LEVELS][SLOT_COUNT];
+    unsigned keepers[SLOT_COUNT];   /* bit l: level l keeps the slot */
     /* box[s][l][i]: extent of index i of slot s's tile at level l (R1);
      * tile[s][l] their product.  Filled for the levels that keep s, and
      * for every level for the result (partitions need them). */
@@ -52,6 +53,7 @@ struct nest {
     uint64_t tile[SLOT_COUNT][ARCH_MAX_LEVELS + 1];
     uint64_t compute_cycles;
     bool overflow;      /* set when a count does not fit 64 bits */
+    bool factors_ok;    /* the factors multiply to the bounds */
 };
 
 /* Fills n from the prepared (arch, problem) and the mapping.  Returns false, with only ext, spatial and
