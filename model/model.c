@@ -340,7 +340,8 @@ int model_eval(const struct arch *a, const struct problem *p,
 void model_prepare(struct model_prep *prep, const struct arch *a,
                    const struct problem *p)
 {
-    memset(prep, 0, sizeof *prep);
+    /* No memset of the whole (about 2 KB): model_eval prepares on every
+     * call, so only the counts and masks are cleared. */
     prep->arch = a;
     prep->prob = p;
     prep->nlevels = a->nlevels;
@@ -360,6 +361,11 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
     for (int s = 0; s < SLOT_COUNT; s++) {
         const struct tensor_spec *t = &p->tensor[s];
         struct model_prep_tensor *pt = &prep->tensor[s];
+        pt->uses = 0;
+        pt->sliding = false;
+        memset(pt->nterms, 0, sizeof pt->nterms);
+        memset(pt->nmoves, 0, sizeof pt->nmoves);
+        memset(pt->couple, 0, sizeof pt->couple);
         pt->rank = (uint8_t)(t->rank < 0 ? 0 : t->rank > TENSOR_MAX_RANK ? TENSOR_MAX_RANK
                                                                           : t->rank);
         /* The whole tensor as a mapping's outermost tile: R1's formula,
@@ -384,10 +390,9 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
             }
             w *= e;
             pt->uses |= (uint8_t)dims;
-            pt->sliding |= __builtin_popcount(dims) > 1;
-            for (int d = 0; d < DIM_COUNT; d++)
-                if ((dims >> d) & 1)
-                    pt->couple[d] |= (uint8_t)dims;
+            pt->sliding |= (dims & (dims - 1)) != 0;  /* two dims or more */
+            for (unsigned b = dims; b; b &= b - 1)
+                pt->couple[__builtin_ctz(b)] |= (uint8_t)dims;
         }
         pt->words = w;
         words[s] = w;
