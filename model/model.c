@@ -337,6 +337,36 @@ int model_eval(const struct arch *a, const struct problem *p,
     return model_eval_prepared(&prep, m, out, err);
 }
 
+/* Where index i of pt reads its extent from: a dim's own extent, the
+ * constant 1, or a compound, added to prep's list unless already there. */
+static uint8_t prep_value(struct model_prep *prep, const struct model_prep_tensor *pt,
+                          int i)
+{
+    int nt = pt->nterms[i];
+    if (nt == 0)
+        return MODEL_VALUE_ONE;
+    if (nt == 1 && pt->coef[i][0] == 1)
+        return pt->dim[i][0];
+    int k = 0;
+    for (; k < prep->ncompounds; k++) {
+        const struct model_prep_compound *cp = &prep->compound[k];
+        bool same = cp->nterms == nt;
+        for (int j = 0; j < nt && same; j++)
+            same = cp->dim[j] == pt->dim[i][j] && cp->coef[j] == pt->coef[i][j];
+        if (same)
+            break;
+    }
+    if (k == prep->ncompounds) {
+        struct model_prep_compound *cp = &prep->compound[prep->ncompounds++];
+        cp->nterms = (uint8_t)nt;
+        for (int j = 0; j < nt; j++) {
+            cp->dim[j] = pt->dim[i][j];
+            cp->coef[j] = pt->coef[i][j];
+        }
+    }
+    return (uint8_t)(MODEL_VALUE_ONE + 1 + k);
+}
+
 void model_prepare(struct model_prep *prep, const struct arch *a,
                    const struct problem *p)
 {
@@ -358,6 +388,7 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
         return;
     }
     uint64_t words[SLOT_COUNT];
+    prep->ncompounds = 0;
     for (int s = 0; s < SLOT_COUNT; s++) {
         const struct tensor_spec *t = &p->tensor[s];
         struct model_prep_tensor *pt = &prep->tensor[s];
@@ -389,6 +420,7 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
                 pt->coef[i][pt->nterms[i]++] = mag;
             }
             w *= e;
+            pt->value[i] = prep_value(prep, pt, i);
             pt->uses |= (uint8_t)dims;
             pt->sliding |= (dims & (dims - 1)) != 0;  /* two dims or more */
             for (unsigned b = dims; b; b &= b - 1)

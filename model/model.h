@@ -76,6 +76,7 @@ struct model_prep_tensor {
     uint8_t nterms[TENSOR_MAX_RANK];
     uint8_t dim[TENSOR_MAX_RANK][DIM_COUNT];
     uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];  /* |coefficient| of dim[i][j] */
+    uint8_t value[TENSOR_MAX_RANK];             /* see struct model_prep */
     /* The indices a step of dim d moves: nmoves[d] pairs (index, signed
      * coefficient); none for the dims of bound 1. */
     uint8_t nmoves[DIM_COUNT];
@@ -85,12 +86,31 @@ struct model_prep_tensor {
     uint64_t words;                 /* the whole tensor */
 };
 
+/* An index extent of more than one dim, or of one dim with a coefficient
+ * other than 1 (a window, a stride): 1 + sum of coef * (extent - 1). */
+struct model_prep_compound {
+    uint8_t nterms;
+    uint8_t dim[DIM_COUNT];
+    uint64_t coef[DIM_COUNT];
+};
+
+/* The values a level's index extents are read from: the extent of dim d
+ * (d < DIM_COUNT), the constant 1 (MODEL_VALUE_ONE), compound k
+ * (MODEL_VALUE_ONE + 1 + k). */
+#define MODEL_VALUE_ONE DIM_COUNT
+#define MODEL_MAX_COMPOUNDS (SLOT_COUNT * TENSOR_MAX_RANK)
+#define MODEL_MAX_VALUES (MODEL_VALUE_ONE + 1 + MODEL_MAX_COMPOUNDS)
+
 struct model_prep {
     const struct arch *arch;
     const struct problem *prob;
     int nlevels;
     uint64_t mac_count;
     struct model_prep_tensor tensor[SLOT_COUNT];
+    /* The distinct compound extents of all tensors, each computed once per
+     * level; tensor[s].value[i] says where index i's extent is. */
+    int ncompounds;
+    struct model_prep_compound compound[MODEL_MAX_COMPOUNDS];
     uint64_t capacity_words[ARCH_MAX_LEVELS][SLOT_COUNT];
     bool bandwidth_bound[ARCH_MAX_LEVELS];  /* some bandwidth is finite */
     struct model_bounds bounds;

@@ -111,21 +111,32 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
         }
     }
     n->first_loop[L] = n->nloops;
-    /* Every level's box from the prepared term lists (dims of bound 1 have
-     * extent 1 everywhere and add nothing).  Operands need tiles only where
-     * they are kept; the result's partitions (R7) need every level's. */
-    for (int s = 0; s < SLOT_COUNT; s++) {
-        const struct model_prep_tensor *pt = &pp->tensor[s];
-        for (int l = 0; l < L; l++) {
+    /* Every level's boxes from the prepared values: the dims' extents, and
+     * the compound extents (windows, strides) computed once for all
+     * tensors.  Dims of bound 1 have extent 1 everywhere and add nothing.
+     * Operands need tiles only where they are kept; the result's
+     * partitions (R7) need every level's. */
+    int ncompounds = pp->ncompounds;
+    for (int l = 0; l < L; l++) {
+        const uint64_t *ext = n->ext[l];
+        uint64_t val[MODEL_MAX_VALUES];
+        memcpy(val, ext, sizeof n->ext[l]);
+        val[MODEL_VALUE_ONE] = 1;
+        for (int k = 0; k < ncompounds; k++) {
+            const struct model_prep_compound *cp = &pp->compound[k];
+            uint64_t e = 1;
+            for (int j = 0; j < cp->nterms; j++)
+                e += cp->coef[j] * (ext[cp->dim[j]] - 1);
+            val[MODEL_VALUE_ONE + 1 + k] = e;
+        }
+        for (int s = 0; s < SLOT_COUNT; s++) {
             if (!n->keeps[l][s] && s != SLOT_OUTPUTS)
                 continue;
-            const uint64_t *ext = n->ext[l];
-            uint64_t w = 1;
+            const struct model_prep_tensor *pt = &pp->tensor[s];
+            uint64_t *box = n->box[s][l], w = 1;
             for (int i = 0; i < pt->rank; i++) {
-                uint64_t e = 1;
-                for (int j = 0; j < pt->nterms[i]; j++)
-                    e += pt->coef[i][j] * (ext[pt->dim[i][j]] - 1);
-                n->box[s][l][i] = e;
+                uint64_t e = val[pt->value[i]];
+                box[i] = e;
                 w *= e;
             }
             n->tile[s][l] = w;
