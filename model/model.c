@@ -394,6 +394,7 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
         struct model_prep_tensor *pt = &prep->tensor[s];
         pt->uses = 0;
         pt->sliding = false;
+        pt->windows = 0;
         memset(pt->nterms, 0, sizeof pt->nterms);
         memset(pt->nmoves, 0, sizeof pt->nmoves);
         memset(pt->couple, 0, sizeof pt->couple);
@@ -422,7 +423,10 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
             w *= e;
             pt->value[i] = prep_value(prep, pt, i);
             pt->uses |= (uint8_t)dims;
-            pt->sliding |= (dims & (dims - 1)) != 0;  /* two dims or more */
+            if (dims & (dims - 1)) {    /* two dims or more */
+                pt->sliding = true;
+                pt->windows |= (uint8_t)dims;
+            }
             for (unsigned b = dims; b; b &= b - 1)
                 pt->couple[__builtin_ctz(b)] |= (uint8_t)dims;
         }

@@ -73,6 +73,7 @@ struct model_prep_tensor {
     uint8_t rank;
     uint8_t uses;                   /* bit d: an index uses dim d */
     bool sliding;                   /* an index mixes two dims of bound > 1 */
+    uint8_t windows;                /* the dims of the indices that mix */
     uint8_t nterms[TENSOR_MAX_RANK];
     uint8_t dim[TENSOR_MAX_RANK][DIM_COUNT];
     uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];  /* |coefficient| of dim[i][j] */

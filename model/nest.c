@@ -91,9 +91,11 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
     n->compute_cycles = 1;
     for (int s = 0; s < SLOT_COUNT; s++)
         n->keepers[s] = 0;
+    unsigned above = 0;
     for (int l = 0; l < L; l++) {
         const struct mapping_level *ml = &m->level[l];
         n->first_loop[l] = n->nloops;
+        n->above[l] = (uint8_t)above;
         for (int i = 0; i < DIM_COUNT; i++) {
             int d = ml->order[i];
             if (ml->temporal[d] <= 1)
@@ -103,6 +105,7 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             lp->bound = ml->temporal[d];
             lp->stride = n->spatial[l][d] * n->ext[l + 1][d];
             n->compute_cycles *= ml->temporal[d];
+            above |= 1u << d;
         }
         for (int s = 0; s < SLOT_COUNT; s++) {
             bool keeps = a->level[l].keeps[s] && !ml->bypass[s];
@@ -111,6 +114,7 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
         }
     }
     n->first_loop[L] = n->nloops;
+    n->above[L] = (uint8_t)above;
     /* Every level's boxes from the prepared values: the dims' extents, and
      * the compound extents (windows, strides) computed once for all
      * tensors.  Dims of bound 1 have extent 1 everywhere and add nothing.
@@ -281,11 +285,14 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
     uint64_t size = n->tile[s][c];
     if (k == 0)
         return size;
-    if (pt->sliding)
+    if (n->above[c] & pt->windows)
         return walk(n, pt, n->box[s][c], size, k);
-    /* Every index follows one dim: a loop that moves the tile moves it by at
-     * least its extent, so no step keeps part of it, and the closed form of
-     * walk() applies; only the innermost moving loop needs finding. */
+    /* The loops above c move only indices that follow one dim (no window
+     * among them).  Such a loop of dim d moves the tile by its stride less
+     * the strides of the loops of d inside it, at least the innermost
+     * one's, which is at least d's extent at c; so no step keeps part of
+     * the tile, and the closed form of walk() applies; only the innermost
+     * moving loop needs finding. */
     int j = k - 1;
     unsigned uses = pt->uses;
     while (j >= 0 && !((uses >> n->loop[j].dim) & 1))

@@ -44,6 +44,9 @@ struct nest {
     int nloops;
     struct nest_loop loop[ARCH_MAX_LEVELS * DIM_COUNT];
     int first_loop[ARCH_MAX_LEVELS + 1];
+    /* above[l]: bit d set when a loop above level l (at a level < l) runs
+     * over dim d. */
+    uint8_t above[ARCH_MAX_LEVELS + 1];
     bool keeps[ARCH_MAX_LEVELS][SLOT_COUNT];
     unsigned keepers[SLOT_COUNT];   /* bit l: level l keeps the slot */
     /* box[s][l][i]: extent of index i of slot s's tile at level l (R1);
