@@ -62,18 +62,25 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
         n->ext[L][d] = 1;
     for (int l = L - 1; l >= 0; l--) {
         const struct mapping_level *ml = &m->level[l];
-        unsigned spread = 0;
-        uint64_t fx = 1, fy = 1, children = 1;
+        uint64_t fx = 1, fy = 1;
         for (int d = 0; d < DIM_COUNT; d++) {
             uint64_t sp = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d], t;
             n->spatial[l][d] = sp;
             fx *= ml->spatial_x[d];
             fy *= ml->spatial_y[d];
-            children *= sp;
-            spread |= (unsigned)(sp > 1) << d;
             overflow |= __builtin_mul_overflow(n->ext[l + 1][d], ml->temporal[d], &t);
             overflow |= __builtin_mul_overflow(t, sp, &n->ext[l][d]);
         }
+        /* The product of the spatial factors, 64-bit like its parts: 1 for
+         * most levels, which then spread over no dim.  (When the factors
+         * multiply to the bounds, the product does not wrap: it is at most
+         * the product of the bounds, which the derivation of the problem
+         * checked, like the tensor sizes.) */
+        uint64_t children = fx * fy;
+        unsigned spread = 0;
+        if (children != 1)
+            for (int d = 0; d < DIM_COUNT; d++)
+                spread |= (unsigned)(n->spatial[l][d] > 1) << d;
         n->spread[l] = (uint8_t)spread;
         n->fanout_x[l] = fx;
         n->fanout_y[l] = fy;
@@ -137,9 +144,11 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             if (!n->keeps[l][s] && s != SLOT_OUTPUTS)
                 continue;
             const struct model_prep_tensor *pt = &pp->tensor[s];
+            const uint8_t *value = pt->value;
+            int rank = pt->rank;
             uint64_t *box = n->box[s][l], w = 1;
-            for (int i = 0; i < pt->rank; i++) {
-                uint64_t e = val[pt->value[i]];
+            for (int i = 0; i < rank; i++) {
+                uint64_t e = val[value[i]];
                 box[i] = e;
                 w *= e;
             }
