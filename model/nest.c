@@ -331,6 +331,26 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
  * n1 n2 - (n1 - b')+ (n2 - a')+.  Returns 0 when the dims do not fit that
  * shape (the caller then enumerates).
  */
+/* Greatest common divisor by shifts (Stein): no division on the hot
+ * path.  gcd(x, 0) = x. */
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+    if (a == 0 || b == 0)
+        return a | b;
+    int shift = __builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            uint64_t t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
+    } while (b);
+    return a << shift;
+}
+
 static uint64_t coupled_pair(const struct nest *n, const struct tensor_spec *t,
                              int f, int d1, int d2)
 {
@@ -350,14 +370,11 @@ static uint64_t coupled_pair(const struct nest *n, const struct tensor_spec *t,
         return 0;
     uint64_t a = (uint64_t)abs64(c1) * n->ext[f + 1][d1];
     uint64_t b = (uint64_t)abs64(c2) * n->ext[f + 1][d2];
-    uint64_t g = a, r = b;
-    while (r) {
-        uint64_t tmp = g % r;
-        g = r;
-        r = tmp;
-    }
+    uint64_t g = gcd(a, b);
     uint64_t n1 = n->spatial[f][d1], n2 = n->spatial[f][d2];
-    uint64_t a1 = a / g, b1 = b / g;
+    if (g == 0)
+        return 0;               /* a zero extent: enumerate */
+    uint64_t a1 = g == 1 ? a : a / g, b1 = g == 1 ? b : b / g;
     uint64_t pred = (n1 > b1 ? n1 - b1 : 0) * (n2 > a1 ? n2 - a1 : 0);
     return n1 * n2 - pred;
 }
