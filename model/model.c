@@ -45,7 +45,7 @@ static int check_capacity(const struct model_prep *pp, const struct nest *n, int
         return 0;
     uint64_t tile[SLOT_COUNT] = { 0 }, need = 0;
     for (int s = 0; s < SLOT_COUNT; s++)
-        if (n->keeps[l][s]) {
+        if (nest_keeps(n, l, s)) {
             tile[s] = n->tile[s][l];
             need = tile[s] > UINT64_MAX - need ? UINT64_MAX : need + tile[s];
         }
@@ -58,7 +58,7 @@ static int check_capacity(const struct model_prep *pp, const struct nest *n, int
         char parts[128];
         size_t len = 0;
         for (int s = 0; s < SLOT_COUNT; s++)
-            if (n->keeps[l][s] && len < sizeof parts)
+            if (nest_keeps(n, l, s) && len < sizeof parts)
                 len += (size_t)snprintf(parts + len, sizeof parts - len, "%s%s %llu",
                                         len ? " + " : "", p->tensor[s].name,
                                         (unsigned long long)tile[s]);
@@ -68,7 +68,7 @@ static int check_capacity(const struct model_prep *pp, const struct nest *n, int
                        (unsigned long long)cap);
     }
     for (int s = 0; s < SLOT_COUNT; s++) {
-        if (!n->keeps[l][s])
+        if (!nest_keeps(n, l, s))
             continue;
         uint64_t cap = pp->capacity_words[l][s];
         if (tile[s] > cap)
@@ -98,7 +98,7 @@ static int check_nest(const struct model_prep *pp, const struct mapping *m,
                            dim_letter((enum dim)d), (unsigned long long)n->ext[0][d],
                            (unsigned long long)p->bound[d]);
     for (int s = 0; s < SLOT_COUNT; s++)
-        if (!n->keeps[0][s])
+        if (!nest_keeps(n, 0, s))
             return err_set(err, ERR_INVALID_MAPPING,
                            "level '%s': the outermost level must keep every tensor, "
                            "but %s bypasses it", a->level[0].name, p->tensor[s].name);
@@ -290,7 +290,7 @@ int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
             struct tensor_stats *ts = &out->level[l].tensor[s];
             memcpy(ts->name, p->tensor[s].name, sizeof ts->name);
             ts->slot = (enum slot)s;
-            ts->kept = n.keeps[l][s];
+            ts->kept = nest_keeps(&n, l, s);
         }
         /* From each keeper to the next one inward (or the MACs, at L). */
         uint64_t pas = 0;   /* what the current keeper receives */
@@ -380,6 +380,9 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
         const struct arch_level *al = &a->level[l];
         for (int s = 0; s < SLOT_COUNT; s++)
             prep->capacity_words[l][s] = arch_capacity_words(al, (enum slot)s);
+        prep->may_keep[l] = 0;
+        for (int s = 0; s < SLOT_COUNT; s++)
+            prep->may_keep[l] |= (uint8_t)(al->keeps[s] << s);
         prep->bandwidth_bound[l] = isfinite(al->read_bw) || isfinite(al->write_bw) ||
                                    isfinite(al->shared_bw);
     }

@@ -114,6 +114,7 @@ struct model_prep {
     struct model_prep_compound compound[MODEL_MAX_COMPOUNDS];
     uint64_t capacity_words[ARCH_MAX_LEVELS][SLOT_COUNT];
     bool bandwidth_bound[ARCH_MAX_LEVELS];  /* some bandwidth is finite */
+    uint8_t may_keep[ARCH_MAX_LEVELS];      /* bit s: the level may keep s */
     struct model_bounds bounds;
 };
 

@@ -31,6 +31,8 @@ static uint64_t add_ck(struct nest *n, uint64_t a, uint64_t b)
     return r;
 }
 
+_Static_assert(SLOT_COUNT == 3, "nest_build reads the three bypass flags");
+
 static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
 
 /* Words of slot s's box when every dim d spans ext[d], with overflow
@@ -50,7 +52,6 @@ static uint64_t box_words(struct nest *n, const struct model_prep_tensor *pt,
 
 bool nest_build(struct nest *n, const struct model_prep *pp, const struct mapping *m)
 {
-    const struct arch *a = pp->arch;
     n->prep = pp;
     n->map = m;
     n->nlevels = pp->nlevels;
@@ -114,11 +115,12 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             n->compute_cycles *= ml->temporal[d];
             above |= 1u << d;
         }
-        for (int s = 0; s < SLOT_COUNT; s++) {
-            bool keeps = a->level[l].keeps[s] && !ml->bypass[s];
-            n->keeps[l][s] = keeps;
-            n->keepers[s] |= (unsigned)keeps << l;
-        }
+        unsigned bypass = (unsigned)ml->bypass[0] | (unsigned)ml->bypass[1] << 1 |
+                          (unsigned)ml->bypass[2] << 2;
+        unsigned keep = pp->may_keep[l] & ~bypass;
+        n->keep[l] = keep;
+        for (int s = 0; s < SLOT_COUNT; s++)
+            n->keepers[s] |= ((keep >> s) & 1) << l;
     }
     n->first_loop[L] = n->nloops;
     n->above[L] = (uint8_t)above;
@@ -141,7 +143,7 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             val[MODEL_VALUE_ONE + 1 + k] = e;
         }
         for (int s = 0; s < SLOT_COUNT; s++) {
-            if (!n->keeps[l][s] && s != SLOT_OUTPUTS)
+            if (!nest_keeps(n, l, s) && s != SLOT_OUTPUTS)
                 continue;
             const struct model_prep_tensor *pt = &pp->tensor[s];
             const uint8_t *value = pt->value;

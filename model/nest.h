@@ -47,8 +47,10 @@ struct nest {
     /* above[l]: bit d set when a loop above level l (at a level < l) runs
      * over dim d. */
     uint8_t above[ARCH_MAX_LEVELS + 1];
-    bool keeps[ARCH_MAX_LEVELS][SLOT_COUNT];
-    unsigned keepers[SLOT_COUNT];   /* bit l: level l keeps the slot */
+    /* keep[l]: bit s set when level l keeps slot s (the arch lets it and
+     * the mapping does not bypass it); keepers[s]: bit l, the same. */
+    unsigned keep[ARCH_MAX_LEVELS];
+    unsigned keepers[SLOT_COUNT];
     /* box[s][l][i]: extent of index i of slot s's tile at level l (R1);
      * tile[s][l] their product.  Filled for the levels that keep s, and
      * for every level for the result (partitions need them). */
@@ -64,6 +66,12 @@ struct nest {
  * (tiles, loops) is then meaningless and the mapping invalid.  When they
  * do, every tile is at most its whole tensor, whose size the derivation of
  * the problem checked, so tiles need no overflow checks. */
+/* Whether level l keeps slot s. */
+static inline bool nest_keeps(const struct nest *n, int l, int s)
+{
+    return (n->keep[l] >> s) & 1;
+}
+
 bool nest_build(struct nest *n, const struct model_prep *prep,
                 const struct mapping *m);
 
