@@ -100,6 +100,8 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
     for (int s = 0; s < SLOT_COUNT; s++)
         n->keepers[s] = 0;
     unsigned above = 0;
+    uint64_t steps = 1;
+    n->big_step = ARCH_MAX_LEVELS * DIM_COUNT;
     for (int l = 0; l < L; l++) {
         const struct mapping_level *ml = &m->level[l];
         n->first_loop[l] = n->nloops;
@@ -108,9 +110,13 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             int d = ml->order[i];
             if (ml->temporal[d] <= 1)
                 continue;
-            struct nest_loop *lp = &n->loop[n->nloops++];
+            int at = n->nloops++;
+            struct nest_loop *lp = &n->loop[at];
             lp->dim = (uint8_t)d;
             lp->bound = ml->temporal[d];
+            if (__builtin_mul_overflow(steps, lp->bound, &steps) && n->big_step > at)
+                n->big_step = at;
+            n->steps[at] = steps;
             lp->stride = n->spatial[l][d] * n->ext[l + 1][d];
             n->compute_cycles *= ml->temporal[d];
             above |= 1u << d;
@@ -308,10 +314,14 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
     unsigned uses = pt->uses;
     while (j >= 0 && !((uses >> n->loop[j].dim) & 1))
         j--;
-    uint64_t words = size;
-    for (int i = 0; i <= j; i++)
-        words = mul_ck(n, words, n->loop[i].bound);
-    return words;
+    /* size times the bounds of loops 0..j. */
+    if (j < 0)
+        return size;
+    if (j >= n->big_step) {
+        n->overflow = true;
+        return UINT64_MAX;
+    }
+    return mul_ck(n, size, n->steps[j]);
 }
 
 /*

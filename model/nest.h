@@ -43,6 +43,10 @@ struct nest {
      * index of level l's first loop, first_loop[nlevels] = nloops. */
     int nloops;
     struct nest_loop loop[ARCH_MAX_LEVELS * DIM_COUNT];
+    /* steps[i]: product of the bounds of loops 0..i, which fits 64 bits
+     * for i < big_step. */
+    uint64_t steps[ARCH_MAX_LEVELS * DIM_COUNT];
+    int big_step;
     int first_loop[ARCH_MAX_LEVELS + 1];
     /* above[l]: bit d set when a loop above level l (at a level < l) runs
      * over dim d. */
