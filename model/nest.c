@@ -35,16 +35,19 @@ _Static_assert(SLOT_COUNT == 3, "nest_build reads the three bypass flags");
 
 static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
 
-/* Words of slot s's box when every dim d spans ext[d], with overflow
- * checks. */
-static uint64_t box_words(struct nest *n, const struct model_prep_tensor *pt,
-                          const uint64_t *ext)
+/* Words of slot s's box over the children of one instance of level p
+ * (child level c = p + 1): every dim spans its extent at c times its
+ * spatial factor at p.  With overflow checks. */
+static uint64_t spread_box_words(struct nest *n, const struct model_prep_tensor *pt, int p)
 {
+    const uint64_t *ext = n->ext[p + 1], *sp = n->spatial[p];
     uint64_t w = 1;
     for (int i = 0; i < pt->rank; i++) {
         uint64_t e = 1;
-        for (int j = 0; j < pt->nterms[i]; j++)
-            e = add_ck(n, e, mul_ck(n, pt->coef[i][j], ext[pt->dim[i][j]] - 1));
+        for (int j = 0; j < pt->nterms[i]; j++) {
+            int d = pt->dim[i][j];
+            e = add_ck(n, e, mul_ck(n, pt->coef[i][j], mul_ck(n, ext[d], sp[d]) - 1));
+        }
         w = mul_ck(n, w, e);
     }
     return w;
@@ -494,13 +497,13 @@ void nest_partitions(struct nest *n, enum slot s, uint64_t *part)
     part[0] = n->tile[s][0];
     for (int c = 1; c < n->nlevels; c++) {
         int p = c - 1;
-        uint64_t size_c = n->tile[s][c], span = size_c;
-        if (n->spread[p]) {
-            uint64_t spread[DIM_COUNT];
-            for (int d = 0; d < DIM_COUNT; d++)
-                spread[d] = mul_ck(n, n->ext[c][d], n->spatial[p][d]);
-            span = box_words(n, pt, spread);
-        }
-        part[c] = (uint64_t)((unsigned __int128)part[p] * size_c / span);
+        /* A spread over no dim of the tensor spans one child's tile:
+         * the partition passes down whole. */
+        uint64_t size_c = n->tile[s][c];
+        if (n->spread[p] & pt->uses)
+            part[c] = (uint64_t)((unsigned __int128)part[p] * size_c /
+                                 spread_box_words(n, pt, p));
+        else
+            part[c] = part[p];
     }
 }
