@@ -189,7 +189,7 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
  */
 #define MAX_LOOPS (ARCH_MAX_LEVELS * DIM_COUNT)
 
-static bool same_translation(const int64_t *a, const int64_t *b, int rank)
+static inline bool same_translation(const int64_t *a, const int64_t *b, int rank)
 {
     for (int i = 0; i < rank; i++)
         if (a[i] != b[i])
@@ -221,12 +221,12 @@ static inline struct step walk_step(int64_t (*v)[TENSOR_MAX_RANK], const uint64_
 }
 
 /* The general walk, for a tensor whose tiles can overlap their translates
- * (k >= 1 loops above c).  Kept out of line: its frame is large and most
- * calls never need it. */
-static __attribute__((noinline)) uint64_t walk(struct nest *n, const struct model_prep_tensor *pt,
-                                               const uint64_t *box, uint64_t size, int k)
+ * (k >= 1 loops above c).  Inlined into walk() once per rank it is
+ * specialised for. */
+static inline __attribute__((always_inline)) uint64_t
+walk_rank(struct nest *n, const struct model_prep_tensor *pt, const uint64_t *box,
+          uint64_t size, int k, const int rank)
 {
-    int rank = pt->rank;
     int64_t inner[TENSOR_MAX_RANK] = { 0 };     /* sum of e_m, m < j */
     int64_t v[MAX_LOOPS][TENSOR_MAX_RANK];
     uint64_t diff[MAX_LOOPS];
@@ -294,6 +294,17 @@ static __attribute__((noinline)) uint64_t walk(struct nest *n, const struct mode
         eb = neb;
     }
     return add_ck(n, size, ga);
+}
+
+/* Kept out of line: its frame is large and most calls never need it.  Rank
+ * 4 (N, C, H, W, the inputs of a convolution) gets loops the compiler
+ * unrolls. */
+static __attribute__((noinline)) uint64_t walk(struct nest *n, const struct model_prep_tensor *pt,
+                                               const uint64_t *box, uint64_t size, int k)
+{
+    if (pt->rank == 4)
+        return walk_rank(n, pt, box, size, k, 4);
+    return walk_rank(n, pt, box, size, k, pt->rank);
 }
 
 uint64_t nest_received_words(struct nest *n, enum slot s, int c)
