@@ -59,21 +59,25 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
     n->map = m;
     n->nlevels = pp->nlevels;
     int L = n->nlevels;
-    /* Products of factors of at most 32 bits each: collect the overflow
-     * flags and test them once. */
-    bool overflow = false;
+    /* Products of factors of at most 32 bits each, in 128 bits: their high
+     * halves are ORed together and tested once. */
+    uint64_t high = 0;
     for (int d = 0; d < DIM_COUNT; d++)
         n->ext[L][d] = 1;
     for (int l = L - 1; l >= 0; l--) {
         const struct mapping_level *ml = &m->level[l];
         uint64_t fx = 1, fy = 1;
+#pragma GCC unroll 8
         for (int d = 0; d < DIM_COUNT; d++) {
-            uint64_t sp = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d], t;
+            uint64_t sp = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
             n->spatial[l][d] = sp;
             fx *= ml->spatial_x[d];
             fy *= ml->spatial_y[d];
-            overflow |= __builtin_mul_overflow(n->ext[l + 1][d], ml->temporal[d], &t);
-            overflow |= __builtin_mul_overflow(t, sp, &n->ext[l][d]);
+            unsigned __int128 t = (unsigned __int128)n->ext[l + 1][d] * ml->temporal[d];
+            high |= (uint64_t)(t >> 64);
+            t = (unsigned __int128)(uint64_t)t * sp;
+            high |= (uint64_t)(t >> 64);
+            n->ext[l][d] = (uint64_t)t;
         }
         /* The product of the spatial factors, 64-bit like its parts: 1 for
          * most levels, which then spread over no dim.  (When the factors
@@ -90,6 +94,7 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
         n->fanout_y[l] = fy;
         n->children[l] = children;
     }
+    bool overflow = high != 0;
     n->overflow = overflow;
     n->factors_ok = false;
     if (overflow)
