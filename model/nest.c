@@ -114,6 +114,7 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
         const struct mapping_level *ml = &m->level[l];
         n->first_loop[l] = n->nloops;
         n->above[l] = (uint8_t)above;
+#pragma GCC unroll 8
         for (int i = 0; i < DIM_COUNT; i++) {
             int d = ml->order[i];
             if (ml->temporal[d] <= 1)
