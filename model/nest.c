@@ -99,9 +99,11 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
     n->factors_ok = false;
     if (overflow)
         return false;
+    uint64_t differ = 0;
     for (int d = 0; d < DIM_COUNT; d++)
-        if (n->ext[0][d] != pp->prob->bound[d])
-            return false;
+        differ |= n->ext[0][d] ^ pp->prob->bound[d];
+    if (differ)
+        return false;
     n->factors_ok = true;
     n->nloops = 0;
     n->compute_cycles = 1;
