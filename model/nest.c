@@ -199,6 +199,7 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
 
 static inline bool same_translation(const int64_t *a, const int64_t *b, int rank)
 {
+#pragma GCC unroll 6
     for (int i = 0; i < rank; i++)
         if (a[i] != b[i])
             return false;
@@ -242,6 +243,7 @@ walk_rank(struct nest *n, const struct model_prep_tensor *pt, const uint64_t *bo
     for (int j = 0; j < k; j++) {
         const struct nest_loop *lp = &n->loop[k - 1 - j];
         int64_t *vj = v[j];
+#pragma GCC unroll 6
         for (int i = 0; i < rank; i++)
             vj[i] = -inner[i];
         /* e_j is zero but at the few indices the loop's dim moves. */
@@ -253,6 +255,7 @@ walk_rank(struct nest *n, const struct model_prep_tensor *pt, const uint64_t *bo
             inner[i] += e;
         }
         uint64_t overlap = 1;
+#pragma GCC unroll 6
         for (int i = 0; i < rank; i++) {
             uint64_t mv = (uint64_t)abs64(vj[i]);
             overlap *= mv >= box[i] ? 0 : box[i] - mv;
