@@ -107,8 +107,7 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
     n->factors_ok = true;
     n->nloops = 0;
     n->compute_cycles = 1;
-    for (int s = 0; s < SLOT_COUNT; s++)
-        n->keepers[s] = 0;
+    unsigned keepers[SLOT_COUNT] = { 0 };
     unsigned above = 0;
     uint64_t steps = 1;
     n->big_step = ARCH_MAX_LEVELS * DIM_COUNT;
@@ -136,10 +135,12 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
                           (unsigned)ml->bypass[2] << 2;
         unsigned keep = pp->may_keep[l] & ~bypass;
         n->keep[l] = keep;
+#pragma GCC unroll 3
         for (int s = 0; s < SLOT_COUNT; s++)
-            n->keepers[s] |= ((keep >> s) & 1) << l;
+            keepers[s] |= ((keep >> s) & 1) << l;
     }
     n->first_loop[L] = n->nloops;
+    memcpy(n->keepers, keepers, sizeof keepers);
     n->above[L] = (uint8_t)above;
     /* Every level's boxes from the prepared values: the dims' extents, and
      * the compound extents (windows, strides) computed once for all
