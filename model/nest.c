@@ -53,11 +53,10 @@ static uint64_t spread_box_words(struct nest *n, const struct model_prep_tensor 
     return w;
 }
 
-bool nest_build(struct nest *n, const struct model_prep *pp, const struct mapping *m)
+/* ext, spatial, spread, fanouts and children from the factors; returns
+ * false when a product does not fit 64 bits. */
+static bool multiply_factors(struct nest *n, const struct mapping *m)
 {
-    n->prep = pp;
-    n->map = m;
-    n->nlevels = pp->nlevels;
     int L = n->nlevels;
     /* Products of factors of at most 32 bits each, in 128 bits: their high
      * halves are ORed together and tested once. */
@@ -94,23 +93,20 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
         n->fanout_y[l] = fy;
         n->children[l] = children;
     }
-    bool overflow = high != 0;
-    n->overflow = overflow;
-    n->factors_ok = false;
-    if (overflow)
-        return false;
-    uint64_t differ = 0;
-    for (int d = 0; d < DIM_COUNT; d++)
-        differ |= n->ext[0][d] ^ pp->prob->bound[d];
-    if (differ)
-        return false;
-    n->factors_ok = true;
+    return high == 0;
+}
+
+/* The temporal loops of bound > 1 outermost first, their prefix products,
+ * the dims above each level, and which levels keep which slots. */
+static void list_loops(struct nest *n, const struct model_prep *pp, const struct mapping *m)
+{
+    int L = n->nlevels;
     n->nloops = 0;
     n->compute_cycles = 1;
+    n->big_step = ARCH_MAX_LEVELS * DIM_COUNT;
     unsigned keepers[SLOT_COUNT] = { 0 };
     unsigned above = 0;
     uint64_t steps = 1;
-    n->big_step = ARCH_MAX_LEVELS * DIM_COUNT;
     for (int l = 0; l < L; l++) {
         const struct mapping_level *ml = &m->level[l];
         n->first_loop[l] = n->nloops;
@@ -140,15 +136,19 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             keepers[s] |= ((keep >> s) & 1) << l;
     }
     n->first_loop[L] = n->nloops;
-    memcpy(n->keepers, keepers, sizeof keepers);
     n->above[L] = (uint8_t)above;
-    /* Every level's boxes from the prepared values: the dims' extents, and
-     * the compound extents (windows, strides) computed once for all
-     * tensors.  Dims of bound 1 have extent 1 everywhere and add nothing.
-     * Operands need tiles only where they are kept; the result's
-     * partitions (R7) need every level's. */
+    memcpy(n->keepers, keepers, sizeof keepers);
+}
+
+/* Every level's boxes from the prepared values: the dims' extents, and the
+ * compound extents (windows, strides) computed once for all tensors.  Dims
+ * of bound 1 have extent 1 everywhere and add nothing.  Operands need tiles
+ * only where they are kept; the result's partitions (R7) need every
+ * level's. */
+static void tile_levels(struct nest *n, const struct model_prep *pp)
+{
     int ncompounds = pp->ncompounds;
-    for (int l = 0; l < L; l++) {
+    for (int l = 0; l < n->nlevels; l++) {
         const uint64_t *ext = n->ext[l];
         uint64_t val[MODEL_MAX_VALUES];
         memcpy(val, ext, sizeof n->ext[l]);
@@ -175,6 +175,25 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
             n->tile[s][l] = w;
         }
     }
+}
+
+bool nest_build(struct nest *n, const struct model_prep *pp, const struct mapping *m)
+{
+    n->prep = pp;
+    n->map = m;
+    n->nlevels = pp->nlevels;
+    n->factors_ok = false;
+    n->overflow = !multiply_factors(n, m);
+    if (n->overflow)
+        return false;
+    uint64_t differ = 0;
+    for (int d = 0; d < DIM_COUNT; d++)
+        differ |= n->ext[0][d] ^ pp->prob->bound[d];
+    if (differ)
+        return false;
+    n->factors_ok = true;
+    list_loops(n, pp, m);
+    tile_levels(n, pp);
     return true;
 }
 
