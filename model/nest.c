@@ -2,10 +2,15 @@
  * nest: tiles, temporal deltas, multicast groups and partitions of one
  * mapping (MODEL.md R1, R4, R5/R6, R7).
  *
- * On the mapper's hot path: every function here runs for every tensor and
- * level of every evaluated mapping, so nothing allocates and the temporal
- * walk of R4 is computed in closed form over the ruler sequence of the
- * sampled nest (O(k^2) for k loops) rather than step by step (2^k).
+ * On the mapper's hot path (millions of calls per search, a few hundred
+ * nanoseconds each): every function here runs for every tensor and level
+ * of every evaluated mapping, so nothing allocates, what depends on the
+ * problem alone comes prepared (struct model_prep), and the temporal walk
+ * of R4 is computed in closed form over the ruler sequence of the sampled
+ * nest (O(k * rank) for k loops) rather than step by step (2^k); most
+ * tensors and levels need not even that (no loop above them moves a
+ * window).  Loops over dims and indices are unrolled where profiles showed
+ * their overhead.
  */
 #include "nest.h"
 

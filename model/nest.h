@@ -1,9 +1,10 @@
 /*
  * nest: the model's view of one mapping as a flattened loop nest, shared by
- * model.c (validity, energy, cycles) and reuse.c (tiles, temporal deltas,
+ * model.c (validity, energy, cycles) and nest.c (tiles, temporal deltas,
  * multicast groups, partitions).  Internal to model/.
  *
- * Built once per evaluation on the caller's stack; no allocation.
+ * Built once per evaluation on the caller's stack from a prepared
+ * (arch, problem) (struct model_prep) and the mapping; no allocation.
  */
 #ifndef TRAINMAP_NEST_H
 #define TRAINMAP_NEST_H
@@ -65,20 +66,21 @@ struct nest {
     bool factors_ok;    /* the factors multiply to the bounds */
 };
 
-/* Fills n from the prepared (arch, problem) and the mapping.  Returns false, with only ext, spatial and
- * overflow set, when the factors do not multiply to the bounds: the rest
- * (tiles, loops) is then meaningless and the mapping invalid.  When they
- * do, every tile is at most its whole tensor, whose size the derivation of
- * the problem checked, so tiles need no overflow checks. */
 /* Whether level l keeps slot s. */
 static inline bool nest_keeps(const struct nest *n, int l, int s)
 {
     return (n->keep[l] >> s) & 1;
 }
 
+/* Fills n from the prepared (arch, problem) and the mapping; prep and m
+ * are borrowed for n's lifetime.  Returns false, with only ext, spatial,
+ * spread, the fanouts and overflow set (factors_ok false), when a factor
+ * product overflows or the factors do not multiply to the bounds: the rest
+ * (tiles, loops) is then meaningless and the mapping invalid.  When they
+ * do, every tile is at most its whole tensor, whose size the derivation of
+ * the problem checked, so tiles need no overflow checks. */
 bool nest_build(struct nest *n, const struct model_prep *prep,
                 const struct mapping *m);
-
 
 /* Words level c receives of slot s over the whole run, per instance
  * (PAS, MODEL.md R4).  c >= 1 keeps s; c = nlevels stands for the MACs. */
