@@ -2,10 +2,13 @@
  * model: validity, access counts, energy and cycles of one mapping
  * (MODEL.md R2, R3, R7-R11) and the lower bounds.
  *
- * model_eval is called millions of times by the mapper: it works on a nest
- * built on the stack (nest.h), allocates nothing, prints nothing, and its
- * floating-point operations run in a fixed order so that the same inputs
- * give bit-identical outputs.
+ * The mapper evaluates millions of mappings of one problem per search:
+ * model_prepare does the per-(arch, problem) work once, and
+ * model_eval_prepared works from it on a nest built on the stack (nest.h),
+ * allocates nothing, prints nothing, and runs its floating-point operations
+ * in a fixed order so that the same inputs give bit-identical outputs.
+ * model_eval and model_check prepare on every call, for the callers that
+ * evaluate one mapping.
  */
 #include "model.h"
 
@@ -370,7 +373,7 @@ static uint8_t prep_value(struct model_prep *prep, const struct model_prep_tenso
 void model_prepare(struct model_prep *prep, const struct arch *a,
                    const struct problem *p)
 {
-    /* No memset of the whole (about 2 KB): model_eval prepares on every
+    /* No memset of the whole (about 4.5 KB): model_eval prepares on every
      * call, so only the counts and masks are cleared. */
     prep->arch = a;
     prep->prob = p;
@@ -396,7 +399,6 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
         const struct tensor_spec *t = &p->tensor[s];
         struct model_prep_tensor *pt = &prep->tensor[s];
         pt->uses = 0;
-        pt->sliding = false;
         pt->windows = 0;
         memset(pt->nterms, 0, sizeof pt->nterms);
         memset(pt->nmoves, 0, sizeof pt->nmoves);
@@ -426,14 +428,11 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
             w *= e;
             pt->value[i] = prep_value(prep, pt, i);
             pt->uses |= (uint8_t)dims;
-            if (dims & (dims - 1)) {    /* two dims or more */
-                pt->sliding = true;
+            if (dims & (dims - 1))      /* two dims or more */
                 pt->windows |= (uint8_t)dims;
-            }
             for (unsigned b = dims; b; b &= b - 1)
                 pt->couple[__builtin_ctz(b)] |= (uint8_t)dims;
         }
-        pt->words = w;
         words[s] = w;
     }
     bounds_for(a, p, words, &prep->bounds);

@@ -63,17 +63,18 @@ struct model_stats {
  * What the model needs of (arch, problem) alone, worked out once by
  * model_prepare so that each evaluation of a mapping starts from it: each
  * tensor's projections as term lists restricted to the dims of bound > 1,
- * which dims it uses and which share an index, whether it slides, its size,
- * the capacities and bandwidth limits of the levels, and the lower bounds.
- * Caller-allocated (about 2 KB), read-only once prepared, safe to share
+ * which dims it uses, which share an index and which form windows, the
+ * index extents shared between tensors, the capacities and bandwidth
+ * limits of the levels, and the lower bounds.
+ * Caller-allocated (about 4.5 KB), read-only once prepared, safe to share
  * between threads.  It borrows arch and problem: both must outlive it and
  * stay unchanged.  The fields are the model's own.
  */
 struct model_prep_tensor {
     uint8_t rank;
     uint8_t uses;                   /* bit d: an index uses dim d */
-    bool sliding;                   /* an index mixes two dims of bound > 1 */
-    uint8_t windows;                /* the dims of the indices that mix */
+    uint8_t windows;                /* the dims of the indices that mix two
+                                     * dims of bound > 1 (windows) */
     uint8_t nterms[TENSOR_MAX_RANK];
     uint8_t dim[TENSOR_MAX_RANK][DIM_COUNT];
     uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];  /* |coefficient| of dim[i][j] */
@@ -84,7 +85,6 @@ struct model_prep_tensor {
     uint8_t move_index[DIM_COUNT][TENSOR_MAX_RANK];
     int64_t move_coef[DIM_COUNT][TENSOR_MAX_RANK];
     uint8_t couple[DIM_COUNT];      /* bit e of [d]: d and e share an index */
-    uint64_t words;                 /* the whole tensor */
 };
 
 /* An index extent of more than one dim, or of one dim with a coefficient
