@@ -142,7 +142,10 @@ static void list_loops(struct nest *n, const struct model_prep *pp, const struct
     }
     n->first_loop[L] = n->nloops;
     n->above[L] = (uint8_t)above;
-    memcpy(n->keepers, keepers, sizeof keepers);
+    /* Element by element: one wide copy of what was just written as
+     * narrow stores would stall their forwarding. */
+    for (int s = 0; s < SLOT_COUNT; s++)
+        n->keepers[s] = keepers[s];
 }
 
 /* Every level's boxes from the prepared values: the dims' extents, and the
