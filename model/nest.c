@@ -174,7 +174,19 @@ static void tile_levels(struct nest *n, const struct model_prep *pp)
             const struct model_prep_tensor *pt = &pp->tensor[s];
             const uint8_t *value = pt->value;
             int rank = pt->rank;
-            uint64_t *box = n->box[s][l], w = 1;
+            uint64_t *box = n->box[s][l];
+            if (rank == 4) {
+                /* The common rank, multiplied as a tree: a shorter chain. */
+                uint64_t e0 = val[value[0]], e1 = val[value[1]];
+                uint64_t e2 = val[value[2]], e3 = val[value[3]];
+                box[0] = e0;
+                box[1] = e1;
+                box[2] = e2;
+                box[3] = e3;
+                n->tile[s][l] = (e0 * e1) * (e2 * e3);
+                continue;
+            }
+            uint64_t w = 1;
             for (int i = 0; i < rank; i++) {
                 uint64_t e = val[value[i]];
                 box[i] = e;
