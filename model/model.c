@@ -401,7 +401,7 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
         pt->uses = 0;
         pt->windows = 0;
         memset(pt->nterms, 0, sizeof pt->nterms);
-        memset(pt->nmoves, 0, sizeof pt->nmoves);
+        memset(pt->step, 0, sizeof pt->step);
         memset(pt->couple, 0, sizeof pt->couple);
         pt->rank = (uint8_t)(t->rank < 0 ? 0 : t->rank > TENSOR_MAX_RANK ? TENSOR_MAX_RANK
                                                                           : t->rank);
@@ -420,8 +420,7 @@ void model_prepare(struct model_prep *prep, const struct arch *a,
                 if (p->bound[d] <= 1)
                     continue;   /* extent 1 in every tile: no term */
                 dims |= 1u << d;
-                pt->move_index[d][pt->nmoves[d]] = (uint8_t)i;
-                pt->move_coef[d][pt->nmoves[d]++] = c;
+                pt->step[d][i] = c;
                 pt->dim[i][pt->nterms[i]] = (uint8_t)d;
                 pt->coef[i][pt->nterms[i]++] = mag;
             }

@@ -79,11 +79,9 @@ struct model_prep_tensor {
     uint8_t dim[TENSOR_MAX_RANK][DIM_COUNT];
     uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];  /* |coefficient| of dim[i][j] */
     uint8_t value[TENSOR_MAX_RANK];             /* see struct model_prep */
-    /* The indices a step of dim d moves: nmoves[d] pairs (index, signed
-     * coefficient); none for the dims of bound 1. */
-    uint8_t nmoves[DIM_COUNT];
-    uint8_t move_index[DIM_COUNT][TENSOR_MAX_RANK];
-    int64_t move_coef[DIM_COUNT][TENSOR_MAX_RANK];
+    /* step[d][i]: how far index i moves per step of dim d (its signed
+     * coefficient); 0 for the dims of bound 1. */
+    int64_t step[DIM_COUNT][TENSOR_MAX_RANK];
     uint8_t couple[DIM_COUNT];      /* bit e of [d]: d and e share an index */
 };
 

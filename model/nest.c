@@ -283,15 +283,14 @@ walk_rank(struct nest *n, const struct model_prep_tensor *pt, const uint64_t *bo
     for (int j = 0; j < k; j++) {
         const struct nest_loop *lp = &n->loop[k - 1 - j];
         int64_t *vj = v[j];
+        /* Dense over the indices (the step is 0 where the loop's dim does
+         * not move the tile), so that inner stays in registers. */
+        const int64_t *step = pt->step[lp->dim];
+        int64_t stride = (int64_t)lp->stride;
 #pragma GCC unroll 6
-        for (int i = 0; i < rank; i++)
-            vj[i] = -inner[i];
-        /* e_j is zero but at the few indices the loop's dim moves. */
-        int d = lp->dim, nmoves = pt->nmoves[d];
-        for (int t = 0; t < nmoves; t++) {
-            int i = pt->move_index[d][t];
-            int64_t e = pt->move_coef[d][t] * (int64_t)lp->stride;
-            vj[i] += e;
+        for (int i = 0; i < rank; i++) {
+            int64_t e = step[i] * stride;
+            vj[i] = e - inner[i];
             inner[i] += e;
         }
         uint64_t overlap = 1;
