@@ -175,14 +175,11 @@ static void tile_levels(struct nest *n, const struct model_prep *pp)
             const uint8_t *value = pt->value;
             int rank = pt->rank;
             uint64_t *box = n->box[s][l];
-            if (rank == 4) {
-                /* The common rank, multiplied as a tree: a shorter chain. */
+            if (rank == 4 && !pt->windows) {
+                /* The common rank, multiplied as a tree (a shorter chain);
+                 * the boxes only the walk reads are left out. */
                 uint64_t e0 = val[value[0]], e1 = val[value[1]];
                 uint64_t e2 = val[value[2]], e3 = val[value[3]];
-                box[0] = e0;
-                box[1] = e1;
-                box[2] = e2;
-                box[3] = e3;
                 n->tile[s][l] = (e0 * e1) * (e2 * e3);
                 continue;
             }
@@ -206,11 +203,11 @@ bool nest_build(struct nest *n, const struct model_prep *pp, const struct mappin
     n->overflow = !multiply_factors(n, m);
     if (n->overflow)
         return false;
-    uint64_t differ = 0;
+    /* One by one: ext was just stored as scalars, and a vector load of
+     * them would wait for the stores to retire. */
     for (int d = 0; d < DIM_COUNT; d++)
-        differ |= n->ext[0][d] ^ pp->prob->bound[d];
-    if (differ)
-        return false;
+        if (n->ext[0][d] != pp->prob->bound[d])
+            return false;
     n->factors_ok = true;
     list_loops(n, pp, m);
     tile_levels(n, pp);

@@ -58,7 +58,9 @@ struct nest {
     unsigned keepers[SLOT_COUNT];
     /* box[s][l][i]: extent of index i of slot s's tile at level l (R1);
      * tile[s][l] their product.  Filled for the levels that keep s, and
-     * for every level for the result (partitions need them). */
+     * for every level for the result (partitions need them); box only
+     * where the walk may read it (a tensor with windows; rank-4 tensors
+     * without windows have tile alone). */
     uint64_t box[SLOT_COUNT][ARCH_MAX_LEVELS + 1][TENSOR_MAX_RANK];
     uint64_t tile[SLOT_COUNT][ARCH_MAX_LEVELS + 1];
     uint64_t compute_cycles;
