@@ -194,18 +194,22 @@ static void finish(const struct model_prep *pp, const uint8_t *order,
     for (int l = 0; l < out->nlevels; l++) {
         struct level_stats *ls = &out->level[l];
         const struct arch_level *al = &a->level[l];
-        ls->energy_pj = 0;
+        /* Summed in a local, in the same order: a sum kept in memory makes
+         * every addition wait for the previous store. */
+        double level_pj = 0;
         for (int i = 0; i < ls->ntensors; i++) {
             struct tensor_stats *ts = &ls->tensor[i];
-            ts->energy_pj = ts->kept ? tensor_energy(al, ls->instances_used, ts) : 0;
-            ls->energy_pj += ts->energy_pj;
+            double pj = ts->kept ? tensor_energy(al, ls->instances_used, ts) : 0;
+            ts->energy_pj = pj;
+            level_pj += pj;
         }
+        ls->energy_pj = level_pj;
         ls->cycles = pp->bandwidth_bound[l]
                          ? level_cycles(al, ls, order, out->compute_cycles)
                          : out->compute_cycles;
         if (ls->cycles > out->cycles)
             out->cycles = ls->cycles;
-        energy += ls->energy_pj;
+        energy += level_pj;
     }
     out->mac_energy_pj = (double)out->macs * a->compute.energy_pj;
     out->energy_pj = energy + out->mac_energy_pj;
