@@ -481,20 +481,19 @@ uint64_t nest_groups(const struct nest *n, enum slot s, int f)
             frontier |= more;
         }
         mask &= ~comp;
-        int member[DIM_COUNT], nm = 0;
-        for (unsigned b = comp; b; b &= b - 1)
-            member[nm++] = __builtin_ctz(b);
-        if (nm == 1) {
-            groups *= n->spatial[f][member[0]];
-            continue;
-        }
-        if (nm == 2) {
-            uint64_t pair = coupled_pair(n, t, f, member[0], member[1]);
+        /* Components have two dims or more here; two (a window split over
+         * P and R, say) usually count in closed form. */
+        unsigned second = comp & (comp - 1);
+        if (second && (second & (second - 1)) == 0) {
+            uint64_t pair = coupled_pair(n, t, f, __builtin_ctz(comp), __builtin_ctz(second));
             if (pair) {
                 groups *= pair;
                 continue;
             }
         }
+        int member[DIM_COUNT], nm = 0;
+        for (unsigned b = comp; b; b &= b - 1)
+            member[nm++] = __builtin_ctz(b);
         /* Ranges of the touched indices, for a mixed-radix code. */
         int64_t lo[TENSOR_MAX_RANK], radix[TENSOR_MAX_RANK];
         uint64_t total = 1, combos = 1;
