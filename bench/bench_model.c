@@ -1,7 +1,9 @@
 /*
  * Benchmark of the cost model: evaluations per second, single thread, on
- * fixed cases (median of several timed runs).  Prints figures; asserts
- * nothing.  Run from the repository root: `make bench`.
+ * fixed cases (median of several timed runs), through model_eval_prepared
+ * (prepared once, as the mapper's search_offer does) and through
+ * model_eval (prepared on every call).  Prints figures; asserts nothing.
+ * Run from the repository root: `make bench`.
  */
 #include <stdbool.h>
 #include <stdio.h>
