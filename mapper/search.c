@@ -120,7 +120,7 @@ void search_lower_incumbent(struct search_ctx *c, double cost)
 bool search_offer(struct search_ctx *c, const struct mapping *m, struct shard_best *best)
 {
     struct model_stats s;
-    if (model_eval(c->space->arch, c->space->prob, m, &s, NULL) != 0)
+    if (model_eval_prepared(&c->prep, m, &s, NULL) != 0)
         return false;
     best->evaluated++;
     if (s.utilization < c->space->cons.min_utilization)
@@ -320,6 +320,7 @@ int search_run(const struct arch *a, const struct problem *p,
     memcpy(&inf_bits, &inf, sizeof inf_bits);
     atomic_init(&ctx.incumbent, inf_bits);
     model_bounds(a, p, &ctx.bounds);
+    model_prepare(&ctx.prep, a, p);
     /* The exhaustive search starts from the incumbent of a short seeded
      * annealing run, so that its bounds cut from the first node. */
     struct search_result seed = { 0 };

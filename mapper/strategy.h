@@ -37,6 +37,7 @@ struct search_ctx {
      * depend on which shard lowered it when. */
     atomic_uint_fast64_t incumbent;
     struct model_bounds bounds; /* of the problem, for partial bounds */
+    struct model_prep prep;     /* the space's arch and problem, for search_offer */
 };
 
 /* The incumbent cost, and an offer to lower it. */

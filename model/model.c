@@ -2,10 +2,13 @@
  * model: validity, access counts, energy and cycles of one mapping
  * (MODEL.md R2, R3, R7-R11) and the lower bounds.
  *
- * model_eval is called millions of times by the mapper: it works on a nest
- * built on the stack (nest.h), allocates nothing, prints nothing, and its
- * floating-point operations run in a fixed order so that the same inputs
- * give bit-identical outputs.
+ * The mapper evaluates millions of mappings of one problem per search:
+ * model_prepare does the per-(arch, problem) work once, and
+ * model_eval_prepared works from it on a nest built on the stack (nest.h),
+ * allocates nothing, prints nothing, and runs its floating-point operations
+ * in a fixed order so that the same inputs give bit-identical outputs.
+ * model_eval and model_check prepare on every call, for the callers that
+ * evaluate one mapping.
  */
 #include "model.h"
 
@@ -36,20 +39,21 @@ static void describe_axis(const uint32_t *f, char *out, size_t cap)
         snprintf(out, cap, "none");
 }
 
-static int check_capacity(const struct arch *a, const struct problem *p,
-                          const struct nest *n, int l, struct err *err)
+static int check_capacity(const struct model_prep *pp, const struct nest *n, int l,
+                          struct err *err)
 {
-    const struct arch_level *al = &a->level[l];
+    const struct problem *p = pp->prob;
+    const struct arch_level *al = &pp->arch->level[l];
     if (al->size_kind == SIZE_UNBOUNDED)
         return 0;
     uint64_t tile[SLOT_COUNT] = { 0 }, need = 0;
     for (int s = 0; s < SLOT_COUNT; s++)
-        if (n->keeps[l][s]) {
+        if (nest_keeps(n, l, s)) {
             tile[s] = n->tile[s][l];
             need = tile[s] > UINT64_MAX - need ? UINT64_MAX : need + tile[s];
         }
     if (al->size_kind == SIZE_SHARED) {
-        uint64_t cap = arch_capacity_words(al, SLOT_WEIGHTS);
+        uint64_t cap = pp->capacity_words[l][SLOT_WEIGHTS];
         if (need <= cap)
             return 0;
         if (!err)
@@ -57,7 +61,7 @@ static int check_capacity(const struct arch *a, const struct problem *p,
         char parts[128];
         size_t len = 0;
         for (int s = 0; s < SLOT_COUNT; s++)
-            if (n->keeps[l][s] && len < sizeof parts)
+            if (nest_keeps(n, l, s) && len < sizeof parts)
                 len += (size_t)snprintf(parts + len, sizeof parts - len, "%s%s %llu",
                                         len ? " + " : "", p->tensor[s].name,
                                         (unsigned long long)tile[s]);
@@ -67,9 +71,9 @@ static int check_capacity(const struct arch *a, const struct problem *p,
                        (unsigned long long)cap);
     }
     for (int s = 0; s < SLOT_COUNT; s++) {
-        if (!n->keeps[l][s])
+        if (!nest_keeps(n, l, s))
             continue;
-        uint64_t cap = arch_capacity_words(al, (enum slot)s);
+        uint64_t cap = pp->capacity_words[l][s];
         if (tile[s] > cap)
             return err_set(err, ERR_INVALID_MAPPING,
                            "level '%s': %s tile needs %llu words (%s), capacity %llu",
@@ -80,34 +84,31 @@ static int check_capacity(const struct arch *a, const struct problem *p,
     return 0;
 }
 
-static int check_nest(const struct arch *a, const struct problem *p,
-                      const struct mapping *m, const struct nest *n,
-                      struct err *err)
+static int check_nest(const struct model_prep *pp, const struct mapping *m,
+                      const struct nest *n, struct err *err)
 {
+    const struct arch *a = pp->arch;
+    const struct problem *p = pp->prob;
     if (m->nlevels != a->nlevels)
         return err_set(err, ERR_INVALID_MAPPING, "mapping has %d levels, arch '%s' has %d",
                        m->nlevels, a->name, a->nlevels);
     if (n->overflow)
         return err_set(err, ERR_TOO_LARGE, "mapping factors are too large");
-    for (int d = 0; d < DIM_COUNT; d++)
+    for (int d = 0; d < DIM_COUNT && !n->factors_ok; d++)
         if (n->ext[0][d] != p->bound[d])
             return err_set(err, ERR_INVALID_MAPPING,
                            "dim %c: factors multiply to %llu, expected the bound %llu",
                            dim_letter((enum dim)d), (unsigned long long)n->ext[0][d],
                            (unsigned long long)p->bound[d]);
     for (int s = 0; s < SLOT_COUNT; s++)
-        if (!n->keeps[0][s])
+        if (!nest_keeps(n, 0, s))
             return err_set(err, ERR_INVALID_MAPPING,
                            "level '%s': the outermost level must keep every tensor, "
                            "but %s bypasses it", a->level[0].name, p->tensor[s].name);
     for (int l = 0; l < a->nlevels; l++) {
         const struct mapping_level *ml = &m->level[l];
         const struct arch_level *al = &a->level[l];
-        uint64_t fx = 1, fy = 1;
-        for (int d = 0; d < DIM_COUNT; d++) {
-            fx *= ml->spatial_x[d];
-            fy *= ml->spatial_y[d];
-        }
+        uint64_t fx = n->fanout_x[l], fy = n->fanout_y[l];
         if (fx > al->fanout_x || fy > al->fanout_y) {
             if (!err)
                 return ERR_INVALID_MAPPING;
@@ -120,21 +121,29 @@ static int check_nest(const struct arch *a, const struct problem *p,
                            (unsigned long long)fx, (unsigned long long)fy, xs, ys,
                            al->fanout_x, al->fanout_y);
         }
-        int rc = check_capacity(a, p, n, l, err);
+        int rc = check_capacity(pp, n, l, err);
         if (rc < 0)
             return rc;
     }
     return 0;
 }
 
+int model_check_prepared(const struct model_prep *prep, const struct mapping *m,
+                         struct err *err)
+{
+    if (prep->prob->is_stream)
+        return 0;
+    struct nest n;
+    nest_build(&n, prep, m);
+    return check_nest(prep, m, &n, err);
+}
+
 int model_check(const struct arch *a, const struct problem *p,
                 const struct mapping *m, struct err *err)
 {
-    if (p->is_stream)
-        return 0;
-    struct nest n;
-    nest_build(&n, a, p, m);
-    return check_nest(a, p, m, &n, err);
+    struct model_prep prep;
+    model_prepare(&prep, a, p);
+    return model_check_prepared(&prep, m, err);
 }
 
 /* Energy of one tensor at one level (R9), all used instances together. */
@@ -157,8 +166,6 @@ static double tensor_energy(const struct arch_level *al, uint64_t instances,
 static uint64_t level_cycles(const struct arch_level *al, const struct level_stats *ls,
                              const uint8_t *order, uint64_t compute_cycles)
 {
-    if (!isfinite(al->read_bw) && !isfinite(al->write_bw) && !isfinite(al->shared_bw))
-        return compute_cycles;
     double cc = (double)compute_cycles, rd = 0, wd = 0;
     for (int i = 0; i < ls->ntensors; i++) {
         const struct tensor_stats *ts = &ls->tensor[order[i]];
@@ -178,39 +185,48 @@ static uint64_t level_cycles(const struct arch_level *al, const struct level_sta
 }
 
 /* Cycles, utilization, energy and EDP from the per-level counts. */
-static void finish(const struct arch *a, const uint8_t *order, struct model_stats *out)
+static void finish(const struct model_prep *pp, const uint8_t *order,
+                   struct model_stats *out)
 {
+    const struct arch *a = pp->arch;
     double energy = 0;
     out->cycles = out->compute_cycles;
     for (int l = 0; l < out->nlevels; l++) {
         struct level_stats *ls = &out->level[l];
         const struct arch_level *al = &a->level[l];
-        ls->energy_pj = 0;
+        /* Summed in a local, in the same order: a sum kept in memory makes
+         * every addition wait for the previous store. */
+        double level_pj = 0;
         for (int i = 0; i < ls->ntensors; i++) {
             struct tensor_stats *ts = &ls->tensor[i];
-            ts->energy_pj = ts->kept ? tensor_energy(al, ls->instances_used, ts) : 0;
-            ls->energy_pj += ts->energy_pj;
+            double pj = ts->kept ? tensor_energy(al, ls->instances_used, ts) : 0;
+            ts->energy_pj = pj;
+            level_pj += pj;
         }
-        ls->cycles = level_cycles(al, ls, order, out->compute_cycles);
+        ls->energy_pj = level_pj;
+        ls->cycles = pp->bandwidth_bound[l]
+                         ? level_cycles(al, ls, order, out->compute_cycles)
+                         : out->compute_cycles;
         if (ls->cycles > out->cycles)
             out->cycles = ls->cycles;
-        energy += ls->energy_pj;
+        energy += level_pj;
     }
     out->mac_energy_pj = (double)out->macs * a->compute.energy_pj;
     out->energy_pj = energy + out->mac_energy_pj;
     out->edp = out->energy_pj * (double)out->cycles;
     out->utilization = (double)out->macs /
-                       ((double)arch_mac_count(a) * (double)out->cycles);
+                       ((double)pp->mac_count * (double)out->cycles);
 }
 
 /* R11: a streaming kernel passes each of its tensors once through every
  * level that keeps the tensor's slot, spread evenly over the level's
  * instances; the MACs do its operations. */
-static int eval_stream(const struct arch *a, const struct problem *p,
-                       struct model_stats *out)
+static int eval_stream(const struct model_prep *pp, struct model_stats *out)
 {
+    const struct arch *a = pp->arch;
+    const struct problem *p = pp->prob;
     const struct stream *st = &p->stream;
-    uint64_t macs = arch_mac_count(a);
+    uint64_t macs = pp->mac_count;
     memset(out, 0, sizeof *out);
     out->macs = st->ops;
     out->compute_cycles = st->ops ? ceil_div(st->ops, macs) : 1;
@@ -240,20 +256,21 @@ static int eval_stream(const struct arch *a, const struct problem *p,
                 ts->updates = words;
         }
     }
-    finish(a, order, out);
-    model_bounds(a, p, &out->bounds);
+    finish(pp, order, out);
+    out->bounds = pp->bounds;
     return 0;
 }
 
-int model_eval(const struct arch *a, const struct problem *p,
-               const struct mapping *m, struct model_stats *out,
-               struct err *err)
+int model_eval_prepared(const struct model_prep *prep, const struct mapping *m,
+                        struct model_stats *out, struct err *err)
 {
+    const struct arch *a = prep->arch;
+    const struct problem *p = prep->prob;
     if (p->is_stream)
-        return eval_stream(a, p, out);
+        return eval_stream(prep, out);
     struct nest n;
-    nest_build(&n, a, p, m);
-    int rc = check_nest(a, p, m, &n, err);
+    nest_build(&n, prep, m);
+    int rc = check_nest(prep, m, &n, err);
     if (rc < 0)
         return rc;
     int L = a->nlevels;
@@ -268,31 +285,32 @@ int model_eval(const struct arch *a, const struct problem *p,
     for (int l = 0; l < L; l++) {
         out->level[l].instances_used = inst;
         out->level[l].ntensors = SLOT_COUNT;
-        for (int d = 0; d < DIM_COUNT; d++)
-            inst *= n.spatial[l][d];
+        inst *= n.children[l];
     }
     out->mac_instances_used = inst;
     uint64_t part[ARCH_MAX_LEVELS];
     nest_partitions(&n, SLOT_OUTPUTS, part);
     for (int s = 0; s < SLOT_COUNT; s++) {
         bool result = s == SLOT_OUTPUTS;
-        uint64_t pas = 0;   /* what the current keeper receives */
+        unsigned uses = prep->tensor[s].uses;
         for (int l = 0; l < L; l++) {
             struct tensor_stats *ts = &out->level[l].tensor[s];
             memcpy(ts->name, p->tensor[s].name, sizeof ts->name);
             ts->slot = (enum slot)s;
-            ts->kept = n.keeps[l][s];
+            ts->kept = nest_keeps(&n, l, s);
         }
-        for (int l = 0; l < L; l++) {
-            if (!n.keeps[l][s])
-                continue;
-            int c = l + 1;  /* the next keeper inward, or the MACs */
-            while (c < L && !n.keeps[c][s])
-                c++;
-            uint64_t child = nest_received_words(&n, (enum slot)s, c);
+        /* From each keeper to the next one inward (or the MACs, at L). */
+        uint64_t pas = 0;   /* what the current keeper receives */
+        unsigned keepers = n.keepers[s] | 1u << L;
+        for (int l = __builtin_ctz(keepers); l < L;) {
+            unsigned inward = keepers & ~((2u << l) - 1);
+            int c = __builtin_ctz(inward);
+            uint64_t child = c < L ? nest_received_words(&n, (enum slot)s, c)
+                                   : n.compute_cycles;
             uint64_t groups = 1;
-            for (int f = l; f < c && f < L; f++)
-                groups *= nest_groups(&n, (enum slot)s, f);
+            for (int f = l; f < c; f++)
+                if (n.spread[f] & uses)
+                    groups *= nest_groups(&n, (enum slot)s, f);
             uint64_t ca;
             if (__builtin_mul_overflow(child, groups, &ca))
                 n.overflow = true;
@@ -307,14 +325,120 @@ int model_eval(const struct arch *a, const struct problem *p,
                 ts->fills = l == 0 ? 0 : pas;
             }
             pas = child;
+            l = c;
         }
     }
     if (n.overflow)
         return err_set(err, ERR_TOO_LARGE, "access counts of the mapping are too large");
-    finish(a, p->shape_order, out);
-    uint64_t words[SLOT_COUNT] = { n.tile[0][0], n.tile[1][0], n.tile[2][0] };
-    bounds_for(a, p, words, &out->bounds);
+    finish(prep, p->shape_order, out);
+    out->bounds = prep->bounds;
     return 0;
+}
+
+int model_eval(const struct arch *a, const struct problem *p,
+               const struct mapping *m, struct model_stats *out,
+               struct err *err)
+{
+    struct model_prep prep;
+    model_prepare(&prep, a, p);
+    return model_eval_prepared(&prep, m, out, err);
+}
+
+/* Where index i of pt reads its extent from: a dim's own extent, the
+ * constant 1, or a compound, added to prep's list unless already there. */
+static uint8_t prep_value(struct model_prep *prep, const struct model_prep_tensor *pt,
+                          int i)
+{
+    int nt = pt->nterms[i];
+    if (nt == 0)
+        return MODEL_VALUE_ONE;
+    if (nt == 1 && pt->coef[i][0] == 1)
+        return pt->dim[i][0];
+    int k = 0;
+    for (; k < prep->ncompounds; k++) {
+        const struct model_prep_compound *cp = &prep->compound[k];
+        bool same = cp->nterms == nt;
+        for (int j = 0; j < nt && same; j++)
+            same = cp->dim[j] == pt->dim[i][j] && cp->coef[j] == pt->coef[i][j];
+        if (same)
+            break;
+    }
+    if (k == prep->ncompounds) {
+        struct model_prep_compound *cp = &prep->compound[prep->ncompounds++];
+        cp->nterms = (uint8_t)nt;
+        for (int j = 0; j < nt; j++) {
+            cp->dim[j] = pt->dim[i][j];
+            cp->coef[j] = pt->coef[i][j];
+        }
+    }
+    return (uint8_t)(MODEL_VALUE_ONE + 1 + k);
+}
+
+void model_prepare(struct model_prep *prep, const struct arch *a,
+                   const struct problem *p)
+{
+    /* No memset of the whole (about 4.5 KB): model_eval prepares on every
+     * call, so only the counts and masks are cleared. */
+    prep->arch = a;
+    prep->prob = p;
+    prep->nlevels = a->nlevels;
+    prep->mac_count = arch_mac_count(a);
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct arch_level *al = &a->level[l];
+        for (int s = 0; s < SLOT_COUNT; s++)
+            prep->capacity_words[l][s] = arch_capacity_words(al, (enum slot)s);
+        prep->may_keep[l] = 0;
+        for (int s = 0; s < SLOT_COUNT; s++)
+            prep->may_keep[l] |= (uint8_t)(al->keeps[s] << s);
+        prep->bandwidth_bound[l] = isfinite(al->read_bw) || isfinite(al->write_bw) ||
+                                   isfinite(al->shared_bw);
+    }
+    if (p->is_stream) {
+        model_bounds(a, p, &prep->bounds);
+        return;
+    }
+    uint64_t words[SLOT_COUNT];
+    prep->ncompounds = 0;
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        const struct tensor_spec *t = &p->tensor[s];
+        struct model_prep_tensor *pt = &prep->tensor[s];
+        pt->uses = 0;
+        pt->windows = 0;
+        memset(pt->nterms, 0, sizeof pt->nterms);
+        memset(pt->step, 0, sizeof pt->step);
+        memset(pt->couple, 0, sizeof pt->couple);
+        pt->rank = (uint8_t)(t->rank < 0 ? 0 : t->rank > TENSOR_MAX_RANK ? TENSOR_MAX_RANK
+                                                                          : t->rank);
+        /* The whole tensor as a mapping's outermost tile: R1's formula,
+         * unchecked like the tiles (the derivation checked the sizes). */
+        uint64_t w = 1;
+        for (int i = 0; i < pt->rank; i++) {
+            uint64_t e = 1;
+            unsigned dims = 0;
+            for (int d = 0; d < DIM_COUNT; d++) {
+                int64_t c = t->index[i].coef[d];
+                if (c == 0)
+                    continue;
+                uint64_t mag = (uint64_t)(c < 0 ? -c : c);
+                e += mag * (p->bound[d] - 1);
+                if (p->bound[d] <= 1)
+                    continue;   /* extent 1 in every tile: no term */
+                dims |= 1u << d;
+                pt->step[d][i] = c;
+                pt->dim[i][pt->nterms[i]] = (uint8_t)d;
+                pt->coef[i][pt->nterms[i]++] = mag;
+            }
+            w *= e;
+            pt->value[i] = prep_value(prep, pt, i);
+            pt->uses |= (uint8_t)dims;
+            if (dims & (dims - 1))      /* two dims or more */
+                pt->windows |= (uint8_t)dims;
+            for (unsigned b = dims; b; b &= b - 1)
+                pt->couple[__builtin_ctz(b)] |= (uint8_t)dims;
+        }
+        words[s] = w;
+    }
+    bounds_for(a, p, words, &prep->bounds);
 }
 
 /* Cheapest per-word price of an action among the levels that may keep s. */

@@ -2,10 +2,15 @@
  * nest: tiles, temporal deltas, multicast groups and partitions of one
  * mapping (MODEL.md R1, R4, R5/R6, R7).
  *
- * On the mapper's hot path: every function here runs for every tensor and
- * level of every evaluated mapping, so nothing allocates and the temporal
- * walk of R4 is computed in closed form over the ruler sequence of the
- * sampled nest (O(k^2) for k loops) rather than step by step (2^k).
+ * On the mapper's hot path (millions of calls per search, a few hundred
+ * nanoseconds each): every function here runs for every tensor and level
+ * of every evaluated mapping, so nothing allocates, what depends on the
+ * problem alone comes prepared (struct model_prep), and the temporal walk
+ * of R4 is computed in closed form over the ruler sequence of the sampled
+ * nest (O(k * rank) for k loops) rather than step by step (2^k); most
+ * tensors and levels need not even that (no loop above them moves a
+ * window).  Loops over dims and indices are unrolled where profiles showed
+ * their overhead.
  */
 #include "nest.h"
 
@@ -31,115 +36,181 @@ static uint64_t add_ck(struct nest *n, uint64_t a, uint64_t b)
     return r;
 }
 
+_Static_assert(SLOT_COUNT == 3, "nest_build reads the three bypass flags");
+
 static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
 
-/* Extent of index i of tensor t when every dim d spans ext[d]. */
-static uint64_t index_extent(struct nest *n, const struct tensor_spec *t, int i,
-                             const uint64_t *ext)
+/* Words of slot s's box over the children of one instance of level p
+ * (child level c = p + 1): every dim spans its extent at c times its
+ * spatial factor at p.  With overflow checks. */
+static uint64_t spread_box_words(struct nest *n, const struct model_prep_tensor *pt, int p)
 {
-    uint64_t e = 1;
-    for (int d = 0; d < DIM_COUNT; d++) {
-        int64_t c = t->index[i].coef[d];
-        if (c != 0)
-            e = add_ck(n, e, mul_ck(n, (uint64_t)abs64(c), ext[d] - 1));
-    }
-    return e;
-}
-
-static uint64_t box_words(struct nest *n, const struct tensor_spec *t,
-                          const uint64_t *ext)
-{
+    const uint64_t *ext = n->ext[p + 1], *sp = n->spatial[p];
     uint64_t w = 1;
-    for (int i = 0; i < t->rank; i++)
-        w = mul_ck(n, w, index_extent(n, t, i, ext));
+    for (int i = 0; i < pt->rank; i++) {
+        uint64_t e = 1;
+        for (int j = 0; j < pt->nterms[i]; j++) {
+            int d = pt->dim[i][j];
+            e = add_ck(n, e, mul_ck(n, pt->coef[i][j], mul_ck(n, ext[d], sp[d]) - 1));
+        }
+        w = mul_ck(n, w, e);
+    }
     return w;
 }
 
-bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
-                const struct mapping *m)
+/* ext, spatial, spread, fanouts and children from the factors; returns
+ * false when a product does not fit 64 bits. */
+static bool multiply_factors(struct nest *n, const struct mapping *m)
 {
-    n->arch = a;
-    n->prob = p;
-    n->map = m;
-    n->nlevels = a->nlevels;
-    n->overflow = false;
     int L = n->nlevels;
+    /* Products of factors of at most 32 bits each, in 128 bits: their high
+     * halves are ORed together and tested once. */
+    uint64_t high = 0;
     for (int d = 0; d < DIM_COUNT; d++)
         n->ext[L][d] = 1;
     for (int l = L - 1; l >= 0; l--) {
         const struct mapping_level *ml = &m->level[l];
+        uint64_t fx = 1, fy = 1;
+#pragma GCC unroll 8
         for (int d = 0; d < DIM_COUNT; d++) {
-            n->spatial[l][d] = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
-            n->ext[l][d] = mul_ck(n, mul_ck(n, n->ext[l + 1][d], ml->temporal[d]),
-                                  n->spatial[l][d]);
+            uint64_t sp = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
+            n->spatial[l][d] = sp;
+            fx *= ml->spatial_x[d];
+            fy *= ml->spatial_y[d];
+            unsigned __int128 t = (unsigned __int128)n->ext[l + 1][d] * ml->temporal[d];
+            high |= (uint64_t)(t >> 64);
+            t = (unsigned __int128)(uint64_t)t * sp;
+            high |= (uint64_t)(t >> 64);
+            n->ext[l][d] = (uint64_t)t;
         }
+        /* The product of the spatial factors, 64-bit like its parts: 1 for
+         * most levels, which then spread over no dim.  (When the factors
+         * multiply to the bounds, the product does not wrap: it is at most
+         * the product of the bounds, which the derivation of the problem
+         * checked, like the tensor sizes.) */
+        uint64_t children = fx * fy;
+        unsigned spread = 0;
+        if (children != 1)
+            for (int d = 0; d < DIM_COUNT; d++)
+                spread |= (unsigned)(n->spatial[l][d] > 1) << d;
+        n->spread[l] = (uint8_t)spread;
+        n->fanout_x[l] = fx;
+        n->fanout_y[l] = fy;
+        n->children[l] = children;
     }
-    if (n->overflow)
-        return false;
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (n->ext[0][d] != p->bound[d])
-            return false;
+    return high == 0;
+}
+
+/* The temporal loops of bound > 1 outermost first, their prefix products,
+ * the dims above each level, and which levels keep which slots. */
+static void list_loops(struct nest *n, const struct model_prep *pp, const struct mapping *m)
+{
+    int L = n->nlevels;
     n->nloops = 0;
     n->compute_cycles = 1;
+    n->big_step = ARCH_MAX_LEVELS * DIM_COUNT;
+    unsigned keepers[SLOT_COUNT] = { 0 };
+    unsigned above = 0;
+    uint64_t steps = 1;
     for (int l = 0; l < L; l++) {
         const struct mapping_level *ml = &m->level[l];
         n->first_loop[l] = n->nloops;
+        n->above[l] = (uint8_t)above;
+#pragma GCC unroll 8
         for (int i = 0; i < DIM_COUNT; i++) {
             int d = ml->order[i];
             if (ml->temporal[d] <= 1)
                 continue;
-            struct nest_loop *lp = &n->loop[n->nloops++];
-            lp->level = (uint8_t)l;
+            int at = n->nloops++;
+            struct nest_loop *lp = &n->loop[at];
             lp->dim = (uint8_t)d;
             lp->bound = ml->temporal[d];
+            if (__builtin_mul_overflow(steps, lp->bound, &steps) && n->big_step > at)
+                n->big_step = at;
+            n->steps[at] = steps;
             lp->stride = n->spatial[l][d] * n->ext[l + 1][d];
             n->compute_cycles *= ml->temporal[d];
+            above |= 1u << d;
         }
+        unsigned bypass = (unsigned)ml->bypass[0] | (unsigned)ml->bypass[1] << 1 |
+                          (unsigned)ml->bypass[2] << 2;
+        unsigned keep = pp->may_keep[l] & ~bypass;
+        n->keep[l] = keep;
+#pragma GCC unroll 3
         for (int s = 0; s < SLOT_COUNT; s++)
-            n->keeps[l][s] = a->level[l].keeps[s] && !ml->bypass[s];
+            keepers[s] |= ((keep >> s) & 1) << l;
     }
     n->first_loop[L] = n->nloops;
-    for (int s = 0; s < SLOT_COUNT; s++) {
-        /* The nonzero terms of each index, then every level's box. */
-        const struct tensor_spec *t = &p->tensor[s];
-        uint8_t nterms[TENSOR_MAX_RANK], dim[TENSOR_MAX_RANK][DIM_COUNT];
-        uint64_t coef[TENSOR_MAX_RANK][DIM_COUNT];
-        uint8_t uses = 0;
-        for (int i = 0; i < t->rank; i++) {
-            nterms[i] = 0;
-            for (int d = 0; d < DIM_COUNT; d++) {
-                int64_t c = t->index[i].coef[d];
-                if (c != 0) {
-                    dim[i][nterms[i]] = (uint8_t)d;
-                    coef[i][nterms[i]++] = (uint64_t)abs64(c);
-                    uses |= (uint8_t)(1u << d);
-                }
-            }
+    n->above[L] = (uint8_t)above;
+    /* Element by element: one wide copy of what was just written as
+     * narrow stores would stall their forwarding. */
+    for (int s = 0; s < SLOT_COUNT; s++)
+        n->keepers[s] = keepers[s];
+}
+
+/* Every level's boxes from the prepared values: the dims' extents, and the
+ * compound extents (windows, strides) computed once for all tensors.  Dims
+ * of bound 1 have extent 1 everywhere and add nothing.  Operands need tiles
+ * only where they are kept; the result's partitions (R7) need every
+ * level's. */
+static void tile_levels(struct nest *n, const struct model_prep *pp)
+{
+    int ncompounds = pp->ncompounds;
+    for (int l = 0; l < n->nlevels; l++) {
+        const uint64_t *ext = n->ext[l];
+        uint64_t val[MODEL_MAX_VALUES];
+        memcpy(val, ext, sizeof n->ext[l]);
+        val[MODEL_VALUE_ONE] = 1;
+        for (int k = 0; k < ncompounds; k++) {
+            const struct model_prep_compound *cp = &pp->compound[k];
+            uint64_t e = 1;
+            for (int j = 0; j < cp->nterms; j++)
+                e += cp->coef[j] * (ext[cp->dim[j]] - 1);
+            val[MODEL_VALUE_ONE + 1 + k] = e;
         }
-        n->uses[s] = uses;
-        n->sliding[s] = false;
-        for (int i = 0; i < t->rank; i++) {
-            int moving = 0;
-            for (int j = 0; j < nterms[i]; j++)
-                moving += p->bound[dim[i][j]] > 1;
-            n->sliding[s] |= moving > 1;
-        }
-        for (int l = 0; l < L; l++) {
-            /* Operands need tiles only where they are kept; the result's
-             * partitions (R7) need every level's. */
-            if (!n->keeps[l][s] && s != SLOT_OUTPUTS)
+        for (int s = 0; s < SLOT_COUNT; s++) {
+            if (!nest_keeps(n, l, s) && s != SLOT_OUTPUTS)
                 continue;
+            const struct model_prep_tensor *pt = &pp->tensor[s];
+            const uint8_t *value = pt->value;
+            int rank = pt->rank;
+            uint64_t *box = n->box[s][l];
+            if (rank == 4 && !pt->windows) {
+                /* The common rank, multiplied as a tree (a shorter chain);
+                 * the boxes only the walk reads are left out. */
+                uint64_t e0 = val[value[0]], e1 = val[value[1]];
+                uint64_t e2 = val[value[2]], e3 = val[value[3]];
+                n->tile[s][l] = (e0 * e1) * (e2 * e3);
+                continue;
+            }
             uint64_t w = 1;
-            for (int i = 0; i < t->rank; i++) {
-                uint64_t e = 1;
-                for (int j = 0; j < nterms[i]; j++)
-                    e += coef[i][j] * (n->ext[l][dim[i][j]] - 1);
-                n->box[s][l][i] = e;
+            for (int i = 0; i < rank; i++) {
+                uint64_t e = val[value[i]];
+                box[i] = e;
                 w *= e;
             }
             n->tile[s][l] = w;
         }
     }
+}
+
+bool nest_build(struct nest *n, const struct model_prep *pp, const struct mapping *m)
+{
+    n->prep = pp;
+    n->map = m;
+    n->nlevels = pp->nlevels;
+    n->factors_ok = false;
+    n->overflow = !multiply_factors(n, m);
+    if (n->overflow)
+        return false;
+    /* One by one: ext was just stored as scalars, and a vector load of
+     * them would wait for the stores to retire. */
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (n->ext[0][d] != pp->prob->bound[d])
+            return false;
+    n->factors_ok = true;
+    list_loops(n, pp, m);
+    tile_levels(n, pp);
     return true;
 }
 
@@ -163,51 +234,66 @@ bool nest_build(struct nest *n, const struct arch *a, const struct problem *p,
  */
 #define MAX_LOOPS (ARCH_MAX_LEVELS * DIM_COUNT)
 
-static bool same_translation(const int64_t *a, const int64_t *b, int rank)
+static inline bool same_translation(const int64_t *a, const int64_t *b, int rank)
 {
+#pragma GCC unroll 6
     for (int i = 0; i < rank; i++)
         if (a[i] != b[i])
             return false;
     return true;
 }
 
-uint64_t nest_received_words(struct nest *n, enum slot s, int c)
+/* Transition t_j of the walk from state s1: what it receives (r) and
+ * whether the state it leaves is of class A. */
+struct step {
+    uint64_t r;
+    bool a;
+};
+
+static inline struct step walk_step(int64_t (*v)[TENSOR_MAX_RANK], const uint64_t *diff,
+                                    const bool *zero, int rank, uint64_t size, int j, int s1)
 {
-    if (c >= n->nlevels)
-        return n->compute_cycles;
-    const struct tensor_spec *t = &n->prob->tensor[s];
-    int k = n->first_loop[c];
-    int rank = t->rank;
-    const uint64_t *box = n->box[s][c];
-    uint64_t size = n->tile[s][c];
-    if (k == 0)
-        return size;
-    if (!n->sliding[s]) {
-        /* Every index follows one dim: a loop that moves the tile moves it
-         * by at least its extent, so no step keeps part of it, and the
-         * closed form below applies; only the innermost moving loop needs
-         * finding. */
-        int j = k - 1;
-        while (j >= 0 && !((n->uses[s] >> n->loop[j].dim) & 1))
-            j--;
-        uint64_t words = size;
-        for (int i = 0; i <= j; i++)
-            words = mul_ck(n, words, n->loop[i].bound);
-        return words;
+    struct step st;
+    int s2;
+    if (s1 == 0 || same_translation(v[s1 - 1], v[j], rank)) {
+        st.r = diff[j];
+        s2 = s1 == 0 ? 1 + j : s1;
+    } else {
+        st.r = size;
+        s2 = 0;
     }
+    st.a = s2 == 0 || zero[s2 - 1];
+    return st;
+}
+
+/* The general walk, for a tensor whose tiles can overlap their translates
+ * (k >= 1 loops above c).  Inlined into walk() once per rank it is
+ * specialised for. */
+static inline __attribute__((always_inline)) uint64_t
+walk_rank(struct nest *n, const struct model_prep_tensor *pt, const uint64_t *box,
+          uint64_t size, int k, const int rank)
+{
     int64_t inner[TENSOR_MAX_RANK] = { 0 };     /* sum of e_m, m < j */
     int64_t v[MAX_LOOPS][TENSOR_MAX_RANK];
     uint64_t diff[MAX_LOOPS];
     bool overlaps = false;
     for (int j = 0; j < k; j++) {
         const struct nest_loop *lp = &n->loop[k - 1 - j];
-        bool moves = (n->uses[s] >> lp->dim) & 1;
-        uint64_t overlap = 1;
+        int64_t *vj = v[j];
+        /* Dense over the indices (the step is 0 where the loop's dim does
+         * not move the tile), so that inner stays in registers. */
+        const int64_t *step = pt->step[lp->dim];
+        int64_t stride = (int64_t)lp->stride;
+#pragma GCC unroll 6
         for (int i = 0; i < rank; i++) {
-            int64_t e = moves ? (int64_t)t->index[i].coef[lp->dim] * (int64_t)lp->stride : 0;
-            v[j][i] = e - inner[i];
+            int64_t e = step[i] * stride;
+            vj[i] = e - inner[i];
             inner[i] += e;
-            uint64_t mv = (uint64_t)abs64(v[j][i]);
+        }
+        uint64_t overlap = 1;
+#pragma GCC unroll 6
+        for (int i = 0; i < rank; i++) {
+            uint64_t mv = (uint64_t)abs64(vj[i]);
             overlap *= mv >= box[i] ? 0 : box[i] - mv;
         }
         diff[j] = size - overlap;
@@ -230,33 +316,73 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
             words = mul_ck(n, words, n->loop[i].bound);
         return words;
     }
-    uint64_t g[2] = { 0, 0 };   /* G[m][A], G[m][B] */
-    int end[2] = { 0, 0 };      /* E[m][A], E[m][B] */
-    for (int j = 0; j < k; j++) {
+    /* zero[j]: v_j equals v_0, so remembering v_j leaves class A. */
+    bool zero[MAX_LOOPS];
+    for (int j = 0; j < k; j++)
+        zero[j] = same_translation(v[j], v[0], rank);
+    /* G and E of classes A and B in scalars, not arrays: the update reads
+     * both halves of what it just wrote, which an array turns into a
+     * stalled store-to-load forward on every step.  Step 0 in closed form:
+     * class A (nothing remembered) receives diff_0 and remembers v_0,
+     * class B receives the whole tile and forgets. */
+    uint64_t w0 = n->loop[k - 1].bound - 1;
+    uint64_t ga = mul_ck(n, w0, diff[0]), gb = mul_ck(n, w0, size);
+    int ea = 1, eb = 0;         /* E[m][A], E[m][B] */
+    for (int j = 1; j < k; j++) {
         uint64_t w = n->loop[k - 1 - j].bound - 1;
-        uint64_t ng[2];
-        int nend[2];
-        for (int cls = 0; cls < 2; cls++) {
-            int s1 = j == 0 ? (cls == 0 ? 0 : -1) : end[cls], s2;
-            uint64_t r;
-            if (s1 == 0 || (s1 > 0 && same_translation(v[s1 - 1], v[j], rank))) {
-                r = diff[j];
-                s2 = s1 == 0 ? 1 + j : s1;
-            } else {
-                r = size;
-                s2 = 0;
-            }
-            int c2 = s2 == 0 || same_translation(v[s2 - 1], v[0], rank) ? 0 : 1;
-            uint64_t after = j == 0 ? 0 : g[c2];
-            ng[cls] = add_ck(n, g[cls], mul_ck(n, w, add_ck(n, r, after)));
-            nend[cls] = j == 0 ? s2 : end[c2];
-        }
-        g[0] = ng[0];
-        g[1] = ng[1];
-        end[0] = nend[0];
-        end[1] = nend[1];
+        struct step a = walk_step(v, diff, zero, rank, size, j, ea);
+        struct step b = walk_step(v, diff, zero, rank, size, j, eb);
+        uint64_t nga = add_ck(n, ga, mul_ck(n, w, add_ck(n, a.r, a.a ? ga : gb)));
+        uint64_t ngb = add_ck(n, gb, mul_ck(n, w, add_ck(n, b.r, b.a ? ga : gb)));
+        int nea = a.a ? ea : eb, neb = b.a ? ea : eb;
+        ga = nga;
+        gb = ngb;
+        ea = nea;
+        eb = neb;
     }
-    return add_ck(n, size, g[0]);
+    return add_ck(n, size, ga);
+}
+
+/* Kept out of line: its frame is large and most calls never need it.  Rank
+ * 4 (N, C, H, W, the inputs of a convolution) gets loops the compiler
+ * unrolls. */
+static __attribute__((noinline)) uint64_t walk(struct nest *n, const struct model_prep_tensor *pt,
+                                               const uint64_t *box, uint64_t size, int k)
+{
+    if (pt->rank == 4)
+        return walk_rank(n, pt, box, size, k, 4);
+    return walk_rank(n, pt, box, size, k, pt->rank);
+}
+
+uint64_t nest_received_words(struct nest *n, enum slot s, int c)
+{
+    if (c >= n->nlevels)
+        return n->compute_cycles;
+    const struct model_prep_tensor *pt = &n->prep->tensor[s];
+    int k = n->first_loop[c];
+    uint64_t size = n->tile[s][c];
+    if (k == 0)
+        return size;
+    if (n->above[c] & pt->windows)
+        return walk(n, pt, n->box[s][c], size, k);
+    /* The loops above c move only indices that follow one dim (no window
+     * among them).  Such a loop of dim d moves the tile by its stride less
+     * the strides of the loops of d inside it, at least the innermost
+     * one's, which is at least d's extent at c; so no step keeps part of
+     * the tile, and the closed form of walk() applies; only the innermost
+     * moving loop needs finding. */
+    int j = k - 1;
+    unsigned uses = pt->uses;
+    while (j >= 0 && !((uses >> n->loop[j].dim) & 1))
+        j--;
+    /* size times the bounds of loops 0..j. */
+    if (j < 0)
+        return size;
+    if (j >= n->big_step) {
+        n->overflow = true;
+        return UINT64_MAX;
+    }
+    return mul_ck(n, size, n->steps[j]);
 }
 
 /*
@@ -278,6 +404,26 @@ uint64_t nest_received_words(struct nest *n, enum slot s, int c)
  * n1 n2 - (n1 - b')+ (n2 - a')+.  Returns 0 when the dims do not fit that
  * shape (the caller then enumerates).
  */
+/* Greatest common divisor by shifts (Stein): no division on the hot
+ * path.  gcd(x, 0) = x. */
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+    if (a == 0 || b == 0)
+        return a | b;
+    int shift = __builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            uint64_t t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
+    } while (b);
+    return a << shift;
+}
+
 static uint64_t coupled_pair(const struct nest *n, const struct tensor_spec *t,
                              int f, int d1, int d2)
 {
@@ -297,65 +443,57 @@ static uint64_t coupled_pair(const struct nest *n, const struct tensor_spec *t,
         return 0;
     uint64_t a = (uint64_t)abs64(c1) * n->ext[f + 1][d1];
     uint64_t b = (uint64_t)abs64(c2) * n->ext[f + 1][d2];
-    uint64_t g = a, r = b;
-    while (r) {
-        uint64_t tmp = g % r;
-        g = r;
-        r = tmp;
-    }
+    uint64_t g = gcd(a, b);
     uint64_t n1 = n->spatial[f][d1], n2 = n->spatial[f][d2];
-    uint64_t a1 = a / g, b1 = b / g;
+    if (g == 0)
+        return 0;               /* a zero extent: enumerate */
+    uint64_t a1 = g == 1 ? a : a / g, b1 = g == 1 ? b : b / g;
     uint64_t pred = (n1 > b1 ? n1 - b1 : 0) * (n2 > a1 ? n2 - a1 : 0);
     return n1 * n2 - pred;
 }
 
 uint64_t nest_groups(const struct nest *n, enum slot s, int f)
 {
-    const struct tensor_spec *t = &n->prob->tensor[s];
-    int dims[DIM_COUNT], nd = 0;
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (n->spatial[f][d] > 1 && ((n->uses[s] >> d) & 1))
-            dims[nd++] = d;
-    if (nd == 0)
+    const struct model_prep_tensor *pt = &n->prep->tensor[s];
+    unsigned mask = n->spread[f] & pt->uses;
+    if (mask == 0)
         return 1;
-    /* Union-find over the spatial dims by shared index. */
-    int comp[DIM_COUNT];
-    for (int a = 0; a < nd; a++)
-        comp[a] = a;
-    for (int i = 0; i < t->rank; i++) {
-        int first = -1;
-        for (int a = 0; a < nd; a++) {
-            if (t->index[i].coef[dims[a]] == 0)
-                continue;
-            if (first < 0) {
-                first = a;
-                continue;
-            }
-            int from = comp[a], to = comp[first];
-            for (int b = 0; b < nd; b++)
-                if (comp[b] == from)
-                    comp[b] = to;
+    const struct tensor_spec *t = &n->prep->prob->tensor[s];
+    uint64_t groups = 1;
+    /* A dim that shares no index with another spatial dim is a component
+     * of its own: its factor. */
+    for (unsigned b = mask; b; b &= b - 1) {
+        int d = __builtin_ctz(b);
+        if ((pt->couple[d] & mask) == 1u << d) {
+            groups *= n->spatial[f][d];
+            mask &= ~(1u << d);
         }
     }
-    uint64_t groups = 1;
-    for (int root = 0; root < nd; root++) {
-        int member[DIM_COUNT], nm = 0;
-        for (int a = 0; a < nd; a++)
-            if (comp[a] == root)
-                member[nm++] = dims[a];
-        if (nm == 0)
-            continue;
-        if (nm == 1) {
-            groups *= n->spatial[f][member[0]];
-            continue;
+    /* The other components of the spatial dims linked by a shared index,
+     * each from its lowest dim. */
+    while (mask) {
+        unsigned comp = mask & -mask, frontier = comp;
+        while (frontier) {
+            int d = __builtin_ctz(frontier);
+            frontier &= frontier - 1;
+            unsigned more = pt->couple[d] & mask & ~comp;
+            comp |= more;
+            frontier |= more;
         }
-        if (nm == 2) {
-            uint64_t pair = coupled_pair(n, t, f, member[0], member[1]);
+        mask &= ~comp;
+        /* Components have two dims or more here; two (a window split over
+         * P and R, say) usually count in closed form. */
+        unsigned second = comp & (comp - 1);
+        if (second && (second & (second - 1)) == 0) {
+            uint64_t pair = coupled_pair(n, t, f, __builtin_ctz(comp), __builtin_ctz(second));
             if (pair) {
                 groups *= pair;
                 continue;
             }
         }
+        int member[DIM_COUNT], nm = 0;
+        for (unsigned b = comp; b; b &= b - 1)
+            member[nm++] = __builtin_ctz(b);
         /* Ranges of the touched indices, for a mixed-radix code. */
         int64_t lo[TENSOR_MAX_RANK], radix[TENSOR_MAX_RANK];
         uint64_t total = 1, combos = 1;
@@ -412,20 +550,17 @@ uint64_t nest_groups(const struct nest *n, enum slot s, int f)
 
 void nest_partitions(struct nest *n, enum slot s, uint64_t *part)
 {
-    const struct tensor_spec *t = &n->prob->tensor[s];
+    const struct model_prep_tensor *pt = &n->prep->tensor[s];
     part[0] = n->tile[s][0];
     for (int c = 1; c < n->nlevels; c++) {
         int p = c - 1;
-        uint64_t size_c = n->tile[s][c], span = size_c;
-        bool fans = false;
-        for (int d = 0; d < DIM_COUNT; d++)
-            fans |= n->spatial[p][d] > 1;
-        if (fans) {
-            uint64_t spread[DIM_COUNT];
-            for (int d = 0; d < DIM_COUNT; d++)
-                spread[d] = mul_ck(n, n->ext[c][d], n->spatial[p][d]);
-            span = box_words(n, t, spread);
-        }
-        part[c] = (uint64_t)((unsigned __int128)part[p] * size_c / span);
+        /* A spread over no dim of the tensor spans one child's tile:
+         * the partition passes down whole. */
+        uint64_t size_c = n->tile[s][c];
+        if (n->spread[p] & pt->uses)
+            part[c] = (uint64_t)((unsigned __int128)part[p] * size_c /
+                                 spread_box_words(n, pt, p));
+        else
+            part[c] = part[p];
     }
 }

@@ -497,6 +497,67 @@ START_TEST(model_eval_should_equal_the_brute_force_simulator_on_random_cases)
 }
 END_TEST
 
+/* Every field equal, the energies bit for bit. */
+static bool identical_stats(const struct model_stats *x, const struct model_stats *y)
+{
+    if (x->macs != y->macs || x->compute_cycles != y->compute_cycles ||
+        x->cycles != y->cycles || x->utilization != y->utilization ||
+        x->energy_pj != y->energy_pj || x->edp != y->edp ||
+        x->mac_instances_used != y->mac_instances_used ||
+        x->mac_energy_pj != y->mac_energy_pj || x->nlevels != y->nlevels ||
+        x->bounds.energy_pj != y->bounds.energy_pj || x->bounds.cycles != y->bounds.cycles)
+        return false;
+    for (int l = 0; l < x->nlevels; l++) {
+        const struct level_stats *a = &x->level[l], *b = &y->level[l];
+        if (a->instances_used != b->instances_used || a->cycles != b->cycles ||
+            a->energy_pj != b->energy_pj || a->ntensors != b->ntensors)
+            return false;
+        for (int t = 0; t < a->ntensors; t++) {
+            const struct tensor_stats *u = &a->tensor[t], *v = &b->tensor[t];
+            if (strcmp(u->name, v->name) != 0 || u->slot != v->slot || u->kept != v->kept ||
+                u->tile_words != v->tile_words || u->reads != v->reads ||
+                u->fills != v->fills || u->updates != v->updates ||
+                u->energy_pj != v->energy_pj)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* One prepared context serves any number of mappings of its problem, in any
+ * order, and keeps nothing from one to the next: each result equals
+ * model_eval's bit for bit.  The second mapping (every level's loop order
+ * reversed) is valid when the first is, and the simulator checks it too. */
+START_TEST(model_eval_prepared_should_equal_model_eval_for_every_mapping_it_serves)
+{
+    for (uint64_t seed = 1; seed <= 500; seed++) {
+        struct arch a;
+        struct problem p;
+        struct mapping m[2];
+        ck_assert_int_eq(refsim_random_case(seed, &a, &p, &m[0]), 0);
+        m[1] = m[0];
+        for (int l = 0; l < m[1].nlevels; l++)
+            for (int i = 0; i < DIM_COUNT; i++)
+                m[1].level[l].order[i] = m[0].level[l].order[DIM_COUNT - 1 - i];
+        struct model_prep prep;
+        model_prepare(&prep, &a, &p);
+        for (int k = 0; k < 3; k++) {
+            const struct mapping *mk = &m[k % 2];
+            struct model_stats fresh, prepared, slow;
+            ck_assert_int_eq(model_check_prepared(&prep, mk, NULL), 0);
+            ck_assert_int_eq(model_eval(&a, &p, mk, &fresh, NULL), 0);
+            ck_assert_int_eq(model_eval_prepared(&prep, mk, &prepared, NULL), 0);
+            ck_assert_msg(identical_stats(&prepared, &fresh), "seed %llu, mapping %d",
+                          (unsigned long long)seed, k);
+            ck_assert_int_eq(refsim_eval(&a, &p, mk, &slow), 0);
+            char why[256];
+            ck_assert_msg(same_stats(&prepared, &slow, why, sizeof why), "seed %llu: %s",
+                          (unsigned long long)seed, why);
+        }
+    }
+}
+END_TEST
+
 Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -512,6 +573,7 @@ Suite *model_suite(void)
     tcase_add_test(tc, model_eval_should_stream_the_sgd_update_through_the_weight_levels);
     tcase_add_test(tc, model_bounds_should_charge_compulsory_traffic_and_one_access_per_cycle);
     tcase_add_test(tc, model_eval_should_equal_the_brute_force_simulator_on_random_cases);
+    tcase_add_test(tc, model_eval_prepared_should_equal_model_eval_for_every_mapping_it_serves);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
