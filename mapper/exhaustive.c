@@ -20,43 +20,27 @@
  * never loses a point that could beat the incumbent.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strategy.h"
 
 #define CHECK_EVERY 2048
 
+/* Bounds are compared with the incumbent after shrinking by this much, so
+ * that a bound summed in another order than the model's cost can never cut
+ * a point of equal cost (which would make results depend on timing). */
+#define BOUND_SLACK 1e-9
+
 struct walk {
     struct search_ctx *c;
     struct shard_best *best;
     unsigned since_check;
     double energy_lb[ARCH_MAX_LEVELS + 1];  /* once levels >= l are known */
-    uint8_t single_dims[SLOT_COUNT];        /* see single_index_dims */
     double words[SLOT_COUNT];               /* whole tensors */
     bool may_keep[ARCH_MAX_LEVELS][SLOT_COUNT]; /* under some bypass choice */
+    struct order_search orders;             /* of the current factorization */
 };
-
-/* Dims of t that only appear in indices of their own (no other dim of
- * bound > 1 shares the index): moving along them never overlaps. */
-static uint8_t single_index_dims(const struct problem *p, const struct tensor_spec *t)
-{
-    uint8_t mask = 0;
-    for (int d = 0; d < DIM_COUNT; d++) {
-        if (p->bound[d] <= 1 || !tensor_uses_dim(t, (enum dim)d))
-            continue;
-        bool alone = true;
-        for (int i = 0; i < t->rank && alone; i++) {
-            if (!t->index[i].coef[d])
-                continue;
-            for (int e = 0; e < DIM_COUNT; e++)
-                if (e != d && t->index[i].coef[e] && p->bound[e] > 1)
-                    alone = false;
-        }
-        if (alone)
-            mask |= (uint8_t)(1u << d);
-    }
-    return mask;
-}
 
 /* The energy bound of any completion of m whose levels >= kl are known. */
 static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
@@ -81,7 +65,7 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         const struct tensor_spec *t = &p->tensor[sl];
         bool result = sl == SLOT_OUTPUTS;
-        uint8_t single = w->single_dims[sl];
+        uint8_t single = s->anchor[sl];
         const struct arch_level *l0 = &a->level[0];
         double pj0 = (result ? l0->update_pj : l0->read_pj) / l0->block_words;
         /* The cheapest level strictly between level 0 and kl that may keep
@@ -132,11 +116,23 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
                     for (int j = kl; j < c; j++)
                         pas *= m->level[j].temporal[d];
                 }
+                /* Over all instances, c receives its tile at least once
+                 * per position of the anchor dims' factors above it, be
+                 * they temporal or spatial, known or not: each position is
+                 * a distinct tile (see factorization_lb), and its parent
+                 * reads each at least once. */
+                double unique = (double)tensor_box_words(t, ext[c]);
+                for (int d = 0; d < DIM_COUNT; d++)
+                    if ((single >> d) & 1)
+                        unique *= (double)(p->bound[d] / ext[c][d]);
+                double fills = inst_c * pas > unique ? inst_c * pas : unique;
                 if (!result) {
                     const struct arch_level *ch = &a->level[c];
-                    energy += inst_c * pas * ch->fill_pj / ch->block_words;
+                    energy += fills * ch->fill_pj / ch->block_words;
                 }
                 served = inst_p * pas * groups;
+                if (served < unique)
+                    served = unique;
             }
             if (pl == 0) {
                 top = served;
@@ -164,6 +160,7 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
 static bool prune(void *arg, const struct mapping *m, const struct mapspace_node *node)
 {
     struct walk *w = arg;
+    w->best->nodes++;
     /* Cut walks evaluate little: the stop flags are read here too, and once
      * the search halts every node is cut. */
     if (atomic_load_explicit(&w->c->halt, memory_order_relaxed))
@@ -201,45 +198,42 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     case OBJ_LATENCY: bound = cycles; break;
     default: bound = energy * cycles; break;
     }
-    return bound > search_incumbent(w->c);
+    return bound * (1 - BOUND_SLACK) > search_incumbent(w->c);
 }
 
 static bool on_factorization(void *arg, struct mapping *m)
 {
     struct walk *w = arg;
-    struct mapspace_orders o;
-    mapspace_orders_first(w->c->space, m, &o);
-    do {
-        search_offer(w->c, m, w->best);
-        if (++w->since_check >= CHECK_EVERY) {
-            w->since_check = 0;
-            if (search_should_stop(w->c))
-                return true;
-        }
-    } while (mapspace_orders_next(&o, m));
-    return false;
+    return order_search_run(&w->orders, m);
 }
 
 void exhaustive_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard_best *out)
 {
     const struct mapspace *s = c->space;
-    struct walk w = { .c = c, .best = out };
+    /* On the heap: the order classes are too big for a thread's stack. */
+    struct walk *w = calloc(1, sizeof *w);
+    if (!w)
+        return;     /* out of memory: the shard is not covered */
+    w->c = c;
+    w->best = out;
+    w->orders.c = c;
+    w->orders.best = out;
+    w->orders.since_check = &w->since_check;
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         uint64_t words = 0;
-        w.single_dims[sl] = single_index_dims(s->prob, &s->prob->tensor[sl]);
         problem_tensor_words(s->prob, (enum slot)sl, &words);
-        w.words[sl] = (double)words;
+        w->words[sl] = (double)words;
     }
-    w.energy_lb[s->nlevels] = c->bounds.energy_pj;
+    w->energy_lb[s->nlevels] = c->bounds.energy_pj;
     for (int l = 0; l < s->nlevels; l++)
         for (int sl = 0; sl < SLOT_COUNT; sl++)
-            w.may_keep[l][sl] = s->forced_keep[l][sl];
+            w->may_keep[l][sl] = s->forced_keep[l][sl];
     for (int f = 0; f < s->nfree; f++)
-        w.may_keep[s->free_level[f]][s->free_slot[f]] = true;
+        w->may_keep[s->free_level[f]][s->free_slot[f]] = true;
     struct mapping m;
     mapping_init(&m, s->nlevels);
-    if (mapspace_factorizations(s, &m, i, n, on_factorization, prune, &w) ||
-        atomic_load(&c->halt))
-        return;     /* stopped: the shard is not covered */
-    out->complete = true;
+    bool stopped = mapspace_factorizations(s, &m, i, n, on_factorization, prune, w);
+    free(w);
+    if (!stopped && !atomic_load(&c->halt))
+        out->complete = true;   /* else the shard is not covered */
 }

@@ -55,6 +55,28 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
             mirror = lc->spatial_x[d] == lc->spatial_y[d];
         s->xy_mirror[l] = mirror;
     }
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        const struct tensor_spec *t = &p->tensor[sl];
+        for (int i = 0; i < t->rank; i++) {
+            int moving = 0;
+            for (int d = 0; d < DIM_COUNT; d++)
+                moving += t->index[i].coef[d] != 0 && p->bound[d] > 1;
+            s->sliding[sl] |= moving > 1;
+        }
+        for (int d = 0; d < DIM_COUNT; d++) {
+            bool used = false, alone = p->bound[d] > 1;
+            for (int i = 0; i < t->rank; i++) {
+                if (!t->index[i].coef[d])
+                    continue;
+                used = true;
+                for (int e = 0; e < DIM_COUNT; e++)
+                    if (e != d && t->index[i].coef[e] && p->bound[e] > 1)
+                        alone = false;
+            }
+            if (used && alone)
+                s->anchor[sl] |= (uint8_t)(1u << d);
+        }
+    }
     for (int d = 0; d < DIM_COUNT; d++) {
         uint64_t fixed = 1;
         for (int l = 0; l < a->nlevels; l++) {
@@ -244,83 +266,6 @@ bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
     return w.stop;
 }
 
-/* ---- orders ---- */
-
-/* Writes level l's order: the constraint's prefix, then the other dims of
- * factor > 1 in dim order, then the rest.  Returns how many dims follow the
- * prefix with factor > 1. */
-static int canonical_order(const struct mapspace *s, struct mapping *m, int l, int *prefix)
-{
-    const struct level_constraint *lc = &s->cons.level[l];
-    struct mapping_level *ml = &m->level[l];
-    bool used[DIM_COUNT] = { false };
-    int n = 0;
-    for (int i = 0; i < lc->order_prefix_len; i++) {
-        ml->order[n++] = lc->order_prefix[i];
-        used[lc->order_prefix[i]] = true;
-    }
-    *prefix = n;
-    int free = 0;
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (!used[d] && ml->temporal[d] > 1) {
-            ml->order[n++] = (uint8_t)d;
-            used[d] = true;
-            free++;
-        }
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (!used[d])
-            ml->order[n++] = (uint8_t)d;
-    return free;
-}
-
-void mapspace_orders_first(const struct mapspace *s, struct mapping *m,
-                           struct mapspace_orders *o)
-{
-    o->nlevels = 0;
-    for (int l = 0; l < s->nlevels; l++) {
-        int prefix;
-        int free = canonical_order(s, m, l, &prefix);
-        if (l == s->nlevels - 1 || free < 2)
-            continue;
-        o->level[o->nlevels] = (uint8_t)l;
-        o->prefix[o->nlevels] = (uint8_t)prefix;
-        o->ndims[o->nlevels++] = (uint8_t)free;
-    }
-}
-
-/* Lexicographic next permutation of a[0..n); false (and sorted) after the
- * last. */
-static bool next_permutation(uint8_t *a, int n)
-{
-    int i = n - 2;
-    while (i >= 0 && a[i] >= a[i + 1])
-        i--;
-    if (i < 0) {
-        for (int lo = 0, hi = n - 1; lo < hi; lo++, hi--) {
-            uint8_t t = a[lo]; a[lo] = a[hi]; a[hi] = t;
-        }
-        return false;
-    }
-    int j = n - 1;
-    while (a[j] <= a[i])
-        j--;
-    uint8_t t = a[i]; a[i] = a[j]; a[j] = t;
-    for (int lo = i + 1, hi = n - 1; lo < hi; lo++, hi--) {
-        t = a[lo]; a[lo] = a[hi]; a[hi] = t;
-    }
-    return true;
-}
-
-bool mapspace_orders_next(const struct mapspace_orders *o, struct mapping *m)
-{
-    for (int i = o->nlevels - 1; i >= 0; i--) {
-        uint8_t *seg = m->level[o->level[i]].order + o->prefix[i];
-        if (next_permutation(seg, o->ndims[i]))
-            return true;
-    }
-    return false;
-}
-
 /* ---- sampling ---- */
 
 /* The loops a prime factor of dim d may go to: 3 per level (temporal, X,
@@ -373,7 +318,7 @@ static bool loop_can_grow(const struct mapspace *s, const struct mapping *m, int
 static void shuffle_order(const struct mapspace *s, struct mapping *m, int l, uint64_t *rng)
 {
     int prefix;
-    int free = canonical_order(s, m, l, &prefix);
+    int free = mapspace_canonical_order(s, m, l, &prefix);
     uint8_t *seg = m->level[l].order + prefix;
     for (int i = free - 1; i > 0; i--) {
         int j = (int)(mapspace_rand(rng) % (uint64_t)(i + 1));

@@ -11,7 +11,10 @@
  * identical costs by construction and are enumerated once: permutations of
  * loops whose factor is 1 (absent loops), and any order of the innermost
  * level (its loops sit above no tile: MODEL.md R4 walks only loops above a
- * level, and the MACs read every cycle whatever the order, R5).  Of a
+ * level, and the MACs read every cycle whatever the order, R5).  The
+ * exhaustive search goes further and evaluates one order per class of
+ * orders that give every tensor the same sampled walk (orders.c explains
+ * the classes and why they are exact).  Of a
  * mapping and its mirror on a level with interchangeable X and Y axes, only
  * the one whose first dim with unequal spatial factors has the larger on X
  * is enumerated.
@@ -52,6 +55,11 @@ struct mapspace {
      * constraints): a mapping and its mirror cost the same, since the model
      * only uses each axis's product against its fanout. */
     bool xy_mirror[ARCH_MAX_LEVELS];
+    /* Per slot: the anchor dims (bound > 1, alone in every index that uses
+     * them: a step along one never overlaps the tile), and whether some
+     * index mixes two dims of bound > 1 (a sliding window). */
+    uint8_t anchor[SLOT_COUNT];
+    bool sliding[SLOT_COUNT];
 };
 
 /* Prepares the space of p on a under c (NULL: unconstrained).  Returns 0,
@@ -114,6 +122,44 @@ void mapspace_orders_first(const struct mapspace *s, struct mapping *m,
 
 /* Advances m to the next combination of orders; false after the last. */
 bool mapspace_orders_next(const struct mapspace_orders *o, struct mapping *m);
+
+/* Level l's order written canonically: the constraint's prefix, then the
+ * other dims of factor > 1 in dim order, then the rest.  Returns how many
+ * dims follow the prefix with factor > 1; *prefix = the prefix length. */
+int mapspace_canonical_order(const struct mapspace *s, struct mapping *m, int l, int *prefix);
+
+/* One order per class (orders.c): orders whose every level has the same
+ * signature give identical costs by construction. */
+#define MAPSPACE_MAX_CLASSES 512     /* per level; beyond, every permutation */
+
+struct mapspace_level_orders {
+    int level;
+    int prefix, nfree;              /* the free dims follow the prefix */
+    uint8_t dims[DIM_COUNT];        /* the free dims, ascending */
+    bool all;                       /* every permutation of dims, no list */
+    int n;                          /* classes listed (when !all) */
+    uint8_t order[MAPSPACE_MAX_CLASSES][DIM_COUNT];
+    uint32_t sig[MAPSPACE_MAX_CLASSES][SLOT_COUNT];
+};
+
+struct mapspace_classes {
+    int nlevels;                    /* levels with more than one class */
+    int cur[ARCH_MAX_LEVELS];
+    struct mapspace_level_orders lv[ARCH_MAX_LEVELS];
+};
+
+/* Sets m's orders to the first class of every level (given m's factors and
+ * bypass flags) and fills o (about 10 KB a level; the caller's). */
+void mapspace_classes_first(const struct mapspace *s, struct mapping *m,
+                            struct mapspace_classes *o);
+
+/* Sets level lo->level of m to its first class. */
+void mapspace_level_first(const struct mapspace_level_orders *lo, struct mapping *m);
+
+/* Advances that level to its next class (*cursor: 0 after _first); false
+ * after the last, the level being then back at its first. */
+bool mapspace_level_next(const struct mapspace_level_orders *lo, struct mapping *m,
+                         int *cursor);
 
 /* A uniformly drawn factorization and orders (bypass flags already in m),
  * from the state *rng; the result may not fit the capacities or the
