@@ -40,6 +40,8 @@ struct walk {
     double words[SLOT_COUNT];               /* whole tensors */
     bool may_keep[ARCH_MAX_LEVELS][SLOT_COUNT]; /* under some bypass choice */
     struct order_search orders;             /* of the current factorization */
+    bool outer_forced;          /* level 0 takes what is left (no fanout) */
+    struct mapping scratch;
 };
 
 /* The energy bound of any completion of m whose levels >= kl are known. */
@@ -157,6 +159,15 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
     return energy;
 }
 
+static double objective_bound(const struct walk *w, double energy, double cycles)
+{
+    switch (w->c->opt->objective) {
+    case OBJ_ENERGY: return energy;
+    case OBJ_LATENCY: return cycles;
+    default: return energy * cycles;
+    }
+}
+
 static bool prune(void *arg, const struct mapping *m, const struct mapspace_node *node)
 {
     struct walk *w = arg;
@@ -192,13 +203,27 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     double cycles = ceil((double)s->prob->macs / used);
     if (cycles < w->c->bounds.cycles)
         cycles = w->c->bounds.cycles;
-    double bound;
-    switch (w->c->opt->objective) {
-    case OBJ_ENERGY: bound = energy; break;
-    case OBJ_LATENCY: bound = cycles; break;
-    default: bound = energy * cycles; break;
+    double incumbent = search_incumbent(w->c);
+    if (objective_bound(w, energy, cycles) * (1 - BOUND_SLACK) > incumbent)
+        return true;
+    /* Under level 1 with level 0 taking the rest: the bound of the orders,
+     * on the factors known so far (see order_bound_node). */
+    if (l != 1 || !w->outer_forced || node->dims_done == 0)
+        return false;
+    struct mapping *sm = &w->scratch;
+    *sm = *m;
+    uint8_t decided = 0;
+    for (int i = 0; i < node->dims_done; i++) {
+        int d = s->walk_order[i];
+        decided |= (uint8_t)(1u << d);
+        sm->level[0].temporal[d] = (uint32_t)(s->prob->bound[d] / node->ext[d]);
     }
-    return bound * (1 - BOUND_SLACK) > search_incumbent(w->c);
+    double e2, c2;
+    order_bound_node(&w->orders.bound, w->c, sm, decided, node->ext, &e2, &c2);
+    if (c2 > cycles)
+        cycles = c2;
+    w->best->node_bounds++;
+    return objective_bound(w, e2, cycles) * (1 - BOUND_SLACK) > incumbent;
 }
 
 static bool on_factorization(void *arg, struct mapping *m)
@@ -219,6 +244,8 @@ void exhaustive_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard
     w->orders.c = c;
     w->orders.best = out;
     w->orders.since_check = &w->since_check;
+    w->outer_forced = s->nlevels > 2 && s->arch->level[0].fanout_x == 1 &&
+                      s->arch->level[0].fanout_y == 1;
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         uint64_t words = 0;
         problem_tensor_words(s->prob, (enum slot)sl, &words);

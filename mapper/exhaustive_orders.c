@@ -96,6 +96,12 @@ static double mover_words(const struct order_bound *b, const struct mapping *m,
 
 void order_bound_init(struct order_bound *b, const struct mapspace *s, const struct mapping *m)
 {
+    order_bound_init_partial(b, s, m, -1, 0);
+}
+
+void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
+                              const struct mapping *m, int level, uint8_t decided)
+{
     const struct arch *a = s->arch;
     const struct problem *p = s->prob;
     int L = s->nlevels;
@@ -106,15 +112,22 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
     b->cc = 1;
     for (int j = L - 1; j >= 0; j--) {
         const struct mapping_level *ml = &m->level[j];
-        sp[j] = b->tprod[j] = 1;
+        double spj = 1, tpj = 1;
+        uint8_t tmask = 0;
         for (int d = 0; d < DIM_COUNT; d++) {
             uint64_t spd = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
             b->stride[j][d] = (double)(spd * ext[j + 1][d]);
             ext[j][d] = ext[j + 1][d] * ml->temporal[d] * spd;
-            sp[j] *= (double)spd;
-            b->tprod[j] *= ml->temporal[d];
+            spj *= (double)spd;
+            tpj *= ml->temporal[d];
+            if (ml->temporal[d] > 1)
+                tmask |= (uint8_t)(1u << d);
+            b->tprod_dim[j][d] = ml->temporal[d];
         }
-        b->cc *= b->tprod[j];
+        sp[j] = spj;
+        b->tprod[j] = tpj;
+        b->tmask[j] = tmask;
+        b->cc *= tpj;
     }
     inst[0] = b->above[0] = 1;
     for (int j = 0; j < L; j++) {
@@ -128,7 +141,7 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
         bool result = sl == SLOT_OUTPUTS;
         uint8_t anchor = s->anchor[sl];
         double part[ARCH_MAX_LEVELS];
-        if (result) {
+        if (result && level < 0) {
             /* R7's partitions, through every level. */
             unsigned __int128 pt = tensor_box_words(t, ext[0]);
             part[0] = (double)pt;
@@ -145,6 +158,18 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
                 part[c] = (double)pt;
             }
         }
+        double asp[ARCH_MAX_LEVELS], atp[ARCH_MAX_LEVELS];   /* anchor products */
+        for (int j = 0; j < L; j++) {
+            const struct mapping_level *ml = &m->level[j];
+            double x = 1, y = 1;
+            for (int d = 0; d < DIM_COUNT; d++)
+                if ((anchor >> d) & 1) {
+                    x *= (double)ml->spatial_x[d] * ml->spatial_y[d];
+                    y *= ml->temporal[d];
+                }
+            asp[j] = x;
+            atp[j] = y;
+        }
         int pl = 0;
         for (int c = 1; c <= L; c++) {
             if (c < L && (!a->level[c].keeps[sl] || m->level[c].bypass[sl]))
@@ -153,44 +178,40 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
             pr->slot = (uint8_t)sl;
             pr->parent = (uint8_t)pl;
             pr->child = (uint8_t)c;
-            pr->groups = 1;
+            double groups = 1;
             for (int f = pl; f < c; f++)
-                for (int d = 0; d < DIM_COUNT; d++)
-                    if ((anchor >> d) & 1)
-                        pr->groups *= (double)m->level[f].spatial_x[d] *
-                                      m->level[f].spatial_y[d];
+                groups *= asp[f];
+            pr->groups = groups;
             pr->inst_p = inst[pl];
             pr->inst_c = c < L ? inst[c] : 0;
-            pr->part_p = result ? part[pl] : 0;
-            pr->part_c = result && c < L ? part[c] : 0;
+            pr->part_p = result ? (level >= 0 ? INFINITY : part[pl]) : 0;
+            pr->part_c = result && c < L ? (level >= 0 ? INFINITY : part[c]) : 0;
             pr->size = c < L ? (double)tensor_box_words(t, ext[c]) : 0;
             pr->jstar = -1;
             pr->nwin = 0;
             if (c < L) {
-                for (int j = c - 1; j >= 0 && pr->jstar < 0; j--)
-                    for (int d = 0; d < DIM_COUNT; d++)
-                        if (((anchor >> d) & 1) && m->level[j].temporal[d] > 1)
-                            pr->jstar = (int8_t)j;
-                if (pr->jstar >= 0) {
-                    pr->anchors = 1;
-                    for (int d = 0; d < DIM_COUNT; d++)
-                        if ((anchor >> d) & 1)
-                            pr->anchors *= m->level[pr->jstar].temporal[d];
-                }
+                int j = c - 1;
+                while (j >= 0 && atp[j] <= 1)
+                    j--;
+                pr->jstar = (int8_t)j;
+                if (j >= 0)
+                    pr->anchors = atp[j];
                 for (int i = 0; i < t->rank && s->sliding[sl]; i++) {
-                    int moving = 0, lv = -1;
+                    uint8_t movers = s->index_dims[sl][i];
+                    if (!((s->window_mask[sl] >> i) & 1))
+                        continue;
                     double extent = 1;
                     for (int d = 0; d < DIM_COUNT; d++)
-                        if (t->index[i].coef[d]) {
-                            moving += p->bound[d] > 1;
+                        if (t->index[i].coef[d])
                             extent += fabs((double)t->index[i].coef[d]) *
                                       (double)(ext[c][d] - 1);
-                        }
-                    for (int j = c - 1; j >= 0 && lv < 0 && moving > 1; j--)
-                        for (int d = 0; d < DIM_COUNT; d++)
-                            if (t->index[i].coef[d] && m->level[j].temporal[d] > 1)
-                                lv = j;
-                    if (lv < 0)
+                    int lv = c - 1;
+                    while (lv >= 0 && !(b->tmask[lv] & movers))
+                        lv--;
+                    /* Partial: a dim still to come could put a mover inward
+                     * of this one, unless every mover is decided. */
+                    bool unsafe = level >= 0 && lv <= level && (movers & ~decided);
+                    if (lv < 0 || unsafe)
                         continue;
                     struct order_window *wi = &pr->win[pr->nwin++];
                     wi->index = (uint8_t)i;
@@ -210,30 +231,127 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
 }
 
 /* The bound with the orders of the levels in fixed known (m's). */
+/* What pair pr adds to the energy when its child receives pas (per
+ * instance); its counts go to rd and wr when given. */
+static double pair_energy(const struct order_pair *pr, double pas, int L, double *rd,
+                          double *wr)
+{
+    double ca = pas * pr->groups, reads, fills = 0, updates = 0;
+    if (pr->result) {
+        updates = ca;
+        reads = ca > pr->part_p ? ca - pr->part_p : 0;
+        if (pr->child < L)
+            fills = pas > pr->part_c ? pas - pr->part_c : 0;
+    } else {
+        reads = ca;
+        if (pr->child < L)
+            fills = pas;
+    }
+    if (rd) {
+        if (pr->child < L)
+            wr[pr->child] += fills;
+        rd[pr->parent] += reads;
+        wr[pr->parent] += updates;
+    }
+    double e = pr->inst_p * (reads * pr->read_pj + updates * pr->update_pj);
+    if (pr->child < L)
+        e += pr->inst_c * fills * pr->fill_pj;
+    return e;
+}
+
+/* The least energy over the orders of level j of the pairs whose innermost
+ * anchor level is j (free order): unlike the sum of each pair's own least,
+ * this sees that one order cannot put every tensor's other loops inside
+ * its anchors.  A dynamic program over the sets of loops placed innermost:
+ * a pair's PAS is decided when the first anchor of its tensor is placed,
+ * the loops inside it being left out of its product.  win[k] is pair k's
+ * window part, grow its scale. */
+static double level_least(const struct order_bound *b, const struct mapspace *s, int j,
+                          const int *pairs, int np, const double *win, const double *grow)
+{
+    int L = s->nlevels;
+    uint8_t dims[DIM_COUNT];
+    double n[DIM_COUNT];
+    int k = 0;
+    for (int d = 0; d < DIM_COUNT; d++)
+        if ((b->tmask[j] >> d) & 1) {
+            dims[k] = (uint8_t)d;
+            n[k++] = b->tprod_dim[j][d];
+        }
+    uint8_t anchor_at[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+    for (int q = 0; q < np; q++) {
+        anchor_at[q] = 0;
+        for (int i = 0; i < k; i++)
+            if ((s->anchor[b->pair[pairs[q]].slot] >> dims[i]) & 1)
+                anchor_at[q] |= (uint8_t)(1u << i);
+    }
+    double f[1 << DIM_COUNT], prod[1 << DIM_COUNT];
+    int full = (1 << k) - 1;
+    f[0] = 0;
+    prod[0] = 1;
+    for (int S = 1; S <= full; S++) {
+        int low = __builtin_ctz((unsigned)S);
+        prod[S] = prod[S & (S - 1)] * n[low];
+        f[S] = INFINITY;
+    }
+    for (int S = 0; S < full; S++) {
+        if (f[S] == INFINITY)
+            continue;
+        for (int x = 0; x < k; x++) {
+            if ((S >> x) & 1)
+                continue;
+            double cost = f[S];
+            for (int q = 0; q < np; q++) {
+                if ((anchor_at[q] & S) || !((anchor_at[q] >> x) & 1))
+                    continue;
+                const struct order_pair *pr = &b->pair[pairs[q]];
+                double pas = pr->size * b->above[j] * b->tprod[j] / prod[S] * grow[q];
+                if (win[q] > pas)
+                    pas = win[q];
+                cost += pair_energy(pr, pas, L, NULL, NULL);
+            }
+            if (cost < f[S | (1 << x)])
+                f[S | (1 << x)] = cost;
+        }
+    }
+    return f[full];
+}
+
+/* scale (may be NULL): per slot, a factor that the anchor part of every
+ * PAS, and the MACs' accesses, are known to grow by (order_bound_node). */
 static void bound_at(const struct order_bound *b, const struct mapspace *s,
-                     const struct mapping *m, uint32_t fixed, double *energy, double *cycles)
+                     const struct mapping *m, uint32_t fixed, const double *scale,
+                     double *energy, double *cycles)
 {
     const struct arch *a = s->arch;
     int L = s->nlevels;
     double e = b->base_energy;
     double rd[ARCH_MAX_LEVELS] = { 0 }, wr[ARCH_MAX_LEVELS] = { 0 };
+    /* Pairs left to level_least, by level. */
+    int group[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)], ngroup[ARCH_MAX_LEVELS];
+    double gwin[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+    double ggrow[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+    memset(ngroup, 0, sizeof ngroup);
     for (int k = 0; k < b->npairs; k++) {
         const struct order_pair *pr = &b->pair[k];
-        double pas;
+        double pas, win = 0;
+        double grow = scale ? scale[pr->slot] : 1;
+        bool free_order = false;
         if (pr->child == L) {
-            pas = b->cc;
+            pas = b->cc * grow;
         } else {
             pas = pr->size;
             if (pr->jstar >= 0) {
                 const struct mapping_level *ml = &m->level[pr->jstar];
-                double own = (fixed >> pr->jstar) & 1
-                                 ? b->tprod[pr->jstar] /
-                                       trailing_product(ml, s->anchor[pr->slot])
-                                 : pr->anchors;
+                free_order = !((fixed >> pr->jstar) & 1);
+                double own = free_order ? pr->anchors
+                                        : b->tprod[pr->jstar] /
+                                              trailing_product(ml, s->anchor[pr->slot]);
                 pas *= b->above[pr->jstar] * own;
             }
+            pas *= grow;
             if (pr->nwin) {
-                double win = pr->size;
+                win = pr->size;
                 const struct tensor_spec *t = &s->prob->tensor[pr->slot];
                 for (int i = 0; i < pr->nwin; i++) {
                     const struct order_window *wi = &pr->win[i];
@@ -246,25 +364,19 @@ static void bound_at(const struct order_bound *b, const struct mapspace *s,
                     pas = win;
             }
         }
-        double ca = pas * pr->groups, reads, fills = 0, updates = 0;
-        if (pr->result) {
-            updates = ca;
-            reads = ca > pr->part_p ? ca - pr->part_p : 0;
-            if (pr->child < L)
-                fills = pas > pr->part_c ? pas - pr->part_c : 0;
-        } else {
-            reads = ca;
-            if (pr->child < L)
-                fills = pas;
+        double here = pair_energy(pr, pas, L, rd, wr);
+        if (free_order) {
+            int j = pr->jstar, q = ngroup[j]++;
+            group[j][q] = k;
+            gwin[j][q] = win;
+            ggrow[j][q] = grow;
+            continue;       /* counted by level_least */
         }
-        e += pr->inst_p * (reads * pr->read_pj + updates * pr->update_pj);
-        if (pr->child < L) {
-            e += pr->inst_c * fills * pr->fill_pj;
-            wr[pr->child] += fills;
-        }
-        rd[pr->parent] += reads;
-        wr[pr->parent] += updates;
+        e += here;
     }
+    for (int j = 0; j < L; j++)
+        if (ngroup[j])
+            e += level_least(b, s, j, group[j], ngroup[j], gwin[j], ggrow[j]);
     /* R10: a level's cycles are at least its counts over its bandwidths;
      * the slack keeps this below the model's rounding. */
     double cyc = b->cc;
@@ -289,7 +401,7 @@ double order_bound_cost(const struct order_bound *b, const struct search_ctx *c,
                         const struct mapping *m, uint32_t fixed)
 {
     double energy, cycles;
-    bound_at(b, c->space, m, fixed, &energy, &cycles);
+    bound_at(b, c->space, m, fixed, NULL, &energy, &cycles);
     if (cycles < c->bounds.cycles)
         cycles = c->bounds.cycles;
     switch (c->opt->objective) {
@@ -297,6 +409,27 @@ double order_bound_cost(const struct order_bound *b, const struct search_ctx *c,
     case OBJ_LATENCY: return cycles;
     default: return energy * cycles;
     }
+}
+
+void order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
+                      uint8_t decided, const uint64_t *ext, double *energy, double *cycles)
+{
+    const struct mapspace *s = c->space;
+    /* A dim still to come puts what is left of it (rem) at level 1, its
+     * fanout or level 0: for a tensor it anchors, any split multiplies the
+     * anchor part of every PAS below level 0 (by the loops outward of the
+     * innermost anchor, the tile, or the instances and groups) and the
+     * MACs' accesses by rem. */
+    double scale[SLOT_COUNT];
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        scale[sl] = 1;
+        for (int d = 0; d < DIM_COUNT; d++)
+            if (!((decided >> d) & 1) && ((s->anchor[sl] >> d) & 1))
+                scale[sl] *= (double)(s->prob->bound[d] / ext[d]);
+    }
+    order_bound_init_partial(b, s, m, 1, decided);
+    bound_at(b, s, m, 0, scale, energy, cycles);
+    *cycles = b->cc;
 }
 
 static bool cut(struct order_search *o, const struct mapping *m, uint32_t fixed)

@@ -60,6 +60,12 @@ struct mapspace {
      * index mixes two dims of bound > 1 (a sliding window). */
     uint8_t anchor[SLOT_COUNT];
     bool sliding[SLOT_COUNT];
+    /* Per slot and index: the dims of bound > 1 that move it, and the set
+     * of indices that two or more move (the windows). */
+    uint8_t index_dims[SLOT_COUNT][TENSOR_MAX_RANK];
+    uint8_t window_mask[SLOT_COUNT];
+    /* The order in which the enumeration chooses a level's dims. */
+    uint8_t walk_order[DIM_COUNT];
 };
 
 /* Prepares the space of p on a under c (NULL: unconstrained).  Returns 0,
@@ -79,8 +85,8 @@ void mapspace_set_bypass(const struct mapspace *s, uint64_t i, struct mapping *m
 typedef bool (*mapspace_factor_fn)(void *ctx, struct mapping *m);
 
 /* A partial factorization: levels inward of `level` are complete, and at
- * `level` the dims before `dims_done` are chosen (dims_done = DIM_COUNT:
- * the level is complete).  ext[d] is the product of d's factors chosen so
+ * `level` the first `dims_done` dims of walk_order are chosen (dims_done =
+ * DIM_COUNT: the level is complete).  ext[d] is the product of d's factors chosen so
  * far; px, py the spatial products of `level` so far. */
 struct mapspace_node {
     int level;
@@ -97,11 +103,11 @@ typedef bool (*mapspace_prune_fn)(void *ctx, const struct mapping *m,
 /* Enumerates every bypass choice and factorization that fits the fanouts,
  * the capacities and the constraints, is not cut by prune (may be NULL),
  * and whose innermost level's factors have a sequence number equal to
- * shard modulo nshards; m is the scratch it fills.  Bypass choices are
- * made level by level, as each level's factors are complete (prune then
- * sees them; at a partial node the bypass flags of the levels not yet
- * complete keep only what must be kept).  Returns true when stopped by
- * fn. */
+ * shard modulo nshards; m is the scratch it fills.  Levels are walked from
+ * the innermost outward; at each, its bypass choice is made first, then
+ * its factors (prune sees the level's bypass flags at every node of it;
+ * levels not yet walked keep only what they must).  Returns true when
+ * stopped by fn. */
 bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
                              uint64_t shard, uint64_t nshards,
                              mapspace_factor_fn fn, mapspace_prune_fn prune,

@@ -25,7 +25,7 @@ struct shard_best {
     uint64_t evaluated;
     /* Exhaustive only: partial factorizations visited, complete ones, and
      * complete ones cut by their order-free bound. */
-    uint64_t nodes, factorizations, cut;
+    uint64_t nodes, factorizations, cut, node_bounds;
     bool complete;              /* the shard covered its part of the space */
 };
 
@@ -93,6 +93,8 @@ struct order_bound {
     double cc;                  /* compute cycles */
     double base_energy;         /* the MACs */
     double tprod[ARCH_MAX_LEVELS];      /* product of each level's loops */
+    uint8_t tmask[ARCH_MAX_LEVELS];     /* dims with a loop at the level */
+    double tprod_dim[ARCH_MAX_LEVELS][DIM_COUNT];   /* the loops' bounds */
     double above[ARCH_MAX_LEVELS + 1];  /* of the levels outward of l */
     double stride[ARCH_MAX_LEVELS][DIM_COUNT];
     int npairs;
@@ -101,6 +103,24 @@ struct order_bound {
 
 /* Prepares b for complete factorization m (bypass flags set). */
 void order_bound_init(struct order_bound *b, const struct mapspace *s, const struct mapping *m);
+
+/* The same for a factorization of which only part is known (level >= 0):
+ * levels inward of `level` complete, at `level` and outward only the dims
+ * in `decided` placed (the others at factor 1 in m, bypass flags as they
+ * are).  Terms that a dim still to come could lower are left out: the
+ * result's partition credits and windows whose movers are not all
+ * decided. */
+void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
+                              const struct mapping *m, int level, uint8_t decided);
+
+/* Lower bounds of the energy and of the compute cycles (bandwidths left
+ * out) at a node of the factor walk of an arch whose level 0 takes what is
+ * left of every dim (it has no fanout): levels >= 2 complete, level 1's
+ * bypass chosen and the dims in `decided` placed, m's level 0 holding what
+ * is left of them (the other dims at factor 1 at levels 0 and 1; ext[d]:
+ * the product of d's factors chosen so far). */
+void order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
+                      uint8_t decided, const uint64_t *ext, double *energy, double *cycles);
 
 /* The objective's lower bound over every order of m that keeps the orders
  * of the levels in the bit set fixed as they are in m. */
