@@ -116,7 +116,7 @@ int bench_search(void)
     }
     run_problem("conv3x3_fwd on validation-16pe", a, &p, STRATEGY_ANNEAL, 60);
     run_problem("conv3x3_fwd on validation-16pe", a, &p, STRATEGY_RANDOM, 60);
-    run_problem("conv3x3_fwd on validation-16pe", a, &p, STRATEGY_EXHAUSTIVE, 20);
+    run_problem("conv3x3_fwd on validation-16pe", a, &p, STRATEGY_EXHAUSTIVE, 180);
     workload_free(w);
     arch_free(a);
     return run_network("arch/presets/eyeriss.json", "workloads/nets/resnet50.json",

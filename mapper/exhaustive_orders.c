@@ -29,17 +29,21 @@
  *   PAS >= max(the first, tile + the sum of the second over window
  * indices).  Groups count the anchor dims' spatial factors (distinct
  * positions along an anchor index are distinct boxes), partitions are
- * R7's, counts are divided by block_words without rounding up.
+ * R7's, counts are divided by block_words without rounding up.  Where a
+ * level's order is free, the energy of the pairs whose innermost anchor
+ * level it is takes the least over that level's orders as a whole
+ * (level_least), not each pair's own least: one order cannot put every
+ * tensor's other loops inside its anchors.
+ *
+ * The search: levels whose orders vary (one order per class, orders.c) are
+ * fixed from the outermost inward, each partial choice bounded with the
+ * levels still free taking their least; the model evaluates what is left.
  */
 #include <math.h>
 #include <string.h>
 
 #include "strategy.h"
 
-/* Bounds are compared after shrinking by this much, so that a bound summed
- * in another order than the model's cost never cuts a point of equal cost
- * (which would make results depend on timing). */
-#define BOUND_SLACK 1e-9
 #define CHECK_EVERY 2048
 
 /* Product of the loops of level order ml after the innermost loop whose
@@ -279,11 +283,19 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
             n[k++] = b->tprod_dim[j][d];
         }
     uint8_t anchor_at[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+    double lin[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];     /* energy * prod[S], or 0 */
+    double top = b->above[j] * b->tprod[j];
     for (int q = 0; q < np; q++) {
+        const struct order_pair *pr = &b->pair[pairs[q]];
         anchor_at[q] = 0;
         for (int i = 0; i < k; i++)
-            if ((s->anchor[b->pair[pairs[q]].slot] >> dims[i]) & 1)
+            if ((s->anchor[pr->slot] >> dims[i]) & 1)
                 anchor_at[q] |= (uint8_t)(1u << i);
+        /* Without a window part or partition credits the pair's energy is
+         * linear in its PAS. */
+        lin[q] = 0;
+        if (win[q] == 0 && (!pr->result || (isinf(pr->part_p) && isinf(pr->part_c))))
+            lin[q] = pair_energy(pr, pr->size * top * grow[q], L, NULL, NULL);
     }
     double f[1 << DIM_COUNT], prod[1 << DIM_COUNT];
     int full = (1 << k) - 1;
@@ -300,16 +312,21 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
         for (int x = 0; x < k; x++) {
             if ((S >> x) & 1)
                 continue;
-            double cost = f[S];
+            double cost = f[S], linear = 0;
             for (int q = 0; q < np; q++) {
                 if ((anchor_at[q] & S) || !((anchor_at[q] >> x) & 1))
                     continue;
+                if (lin[q] > 0) {
+                    linear += lin[q];
+                    continue;
+                }
                 const struct order_pair *pr = &b->pair[pairs[q]];
-                double pas = pr->size * b->above[j] * b->tprod[j] / prod[S] * grow[q];
+                double pas = pr->size * top / prod[S] * grow[q];
                 if (win[q] > pas)
                     pas = win[q];
                 cost += pair_energy(pr, pas, L, NULL, NULL);
             }
+            cost += linear / prod[S];
             if (cost < f[S | (1 << x)])
                 f[S | (1 << x)] = cost;
         }

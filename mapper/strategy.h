@@ -65,6 +65,11 @@ bool search_offer(struct search_ctx *c, const struct mapping *m, struct shard_be
 
 /* ---- the exhaustive strategy's order search (exhaustive_orders.c) ---- */
 
+/* Bounds are compared with the incumbent after shrinking by this much, so
+ * that a bound summed in another order than the model's cost never cuts a
+ * point of equal cost (which would make results depend on timing). */
+#define BOUND_SLACK 1e-9
+
 /* A window index of a tensor at a keeper: its innermost mover's level. */
 struct order_window {
     uint8_t index, level;
