@@ -8,9 +8,22 @@
 #   make tsan     the search and map tests under ThreadSanitizer
 #   make fuzz     build the libFuzzer targets (clang) and run each for
 #                 FUZZ_SECONDS seconds (default 60)
-#   make bench    print the benchmarks' figures
+#   make bench    print the benchmarks' figures (and the sweep's throughput
+#                 over MPI ranks when the MPI build is possible)
+#   make MPI=1    build build/mpi/trainmap with mpicc: `mpirun ... trainmap
+#                 sweep` spreads a sweep over the ranks (sweep/dist_mpi.c)
+#   make test-mpi the MPI backend's tests under mpirun (part of `make test`
+#                 when CI=true)
 #   make install PREFIX=/usr/local
 
+# MPI=1: everything is compiled with mpicc and -DTRAINMAP_MPI, into a
+# build directory of its own so that the plain build/ is untouched.
+MPI     ?=
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   ?= build/mpi
+MPI_DEF := -DTRAINMAP_MPI
+endif
 CC      ?= cc
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -21,13 +34,16 @@ PKGS    := libcjson libpcre2-8
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SAN) -MMD -MP \
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(MPI_DEF) $(WARN) $(CFLAGS) $(SAN) -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 LIB_SRC  := $(wildcard common/*.c arch/*.c workloads/*.c model/*.c mapper/*.c reports/*.c) \
             $(filter-out sweep/dist_mpi.c,$(wildcard sweep/*.c))
+ifeq ($(MPI),1)
+LIB_SRC  += sweep/dist_mpi.c
+endif
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
@@ -47,13 +63,16 @@ BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 SUITES    := $(patsubst tests/test_%.c,%,$(filter tests/test_%.c,$(TEST_SRC)))
 FUZZ_BIN  := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all deps run test test-run test-ci sanitize tsan tsan-run fuzz fuzz-build fuzz-run \
-        bench install clean
+.PHONY: all deps run test test-run test-ci test-mpi test-mpi-run sanitize tsan tsan-run \
+        fuzz fuzz-build fuzz-run bench install clean
 
 all: $(BUILD)/trainmap
 
+# The MPI build's tools: command -> Debian package (scripts/deps.sh).
+MPI_TOOLS := mpicc:libopenmpi-dev mpirun:openmpi-bin
+
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh $(if $(filter 1,$(MPI)),$(MPI_TOOLS))
 
 $(BUILD)/libtrainmap.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -109,11 +128,33 @@ test: deps
 
 test-ci:
 	@$(MAKE) --no-print-directory sanitize
+	@$(MAKE) --no-print-directory test-mpi
 	@$(MAKE) --no-print-directory tsan
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 test-run: $(BUILD)/trainmap $(BUILD)/test_runner
 	TRAINMAP=$(BUILD)/trainmap $(BUILD)/test_runner $(SUITE)
+
+# The MPI backend's tests, and the sweep's end-to-end ones, under mpirun
+# with several rank counts on this machine only (scripts/test_mpi.sh).
+test-mpi:
+	@sh scripts/deps.sh $(MPI_TOOLS)
+	@$(MAKE) --no-print-directory MPI=1 test-mpi-run
+
+test-mpi-run: $(BUILD)/trainmap $(BUILD)/test_dist_mpi $(BUILD)/test_dist_mpi_asan
+	@sh scripts/test_mpi.sh $(BUILD)
+
+$(BUILD)/test_dist_mpi: $(BUILD)/tests/mpi/test_dist_mpi.o $(BUILD)/libtrainmap.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+# The same program with the backend under ASan and UBSan, compiled from
+# its sources (OpenMPI itself leaks, so the script looks for reports that
+# name our files).
+DIST_MPI_SRC := tests/mpi/test_dist_mpi.c sweep/dist_mpi.c common/err.c
+$(BUILD)/test_dist_mpi_asan: $(DIST_MPI_SRC) sweep/dist.h common/err.h
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(MPI_DEF) $(WARN) -O1 -g \
+	    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	    -o $@ $(DIST_MPI_SRC)
 
 # Leak checking is on by default under ASan on Linux; it is set explicitly
 # so that an ASAN_OPTIONS from the environment cannot turn it off.  The CLI
@@ -127,12 +168,13 @@ sanitize: deps
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    test-run
 
-# ThreadSanitizer on the code that runs threads: the search suite, and the
+# ThreadSanitizer on the code that runs threads: the search suite, the
+# sweep's work queue (dist) and the sweep command end to end, and the
 # map command's own tests (worker threads, the progress thread and the
 # SIGINT handler) with TRAINMAP pointing at the TSan build.  SUITE:CASE
 # runs one Check test case of a suite.  Thread leaks are not reported: a
 # second Ctrl-C exits at once by design, without joining the workers.
-TSAN_RUNS ?= search cli:map hostile_cli:outputs
+TSAN_RUNS ?= search cli:map hostile_cli:outputs dist sweep_cli
 tsan: deps
 	@sh scripts/deps.sh '/usr/lib/*/libtsan.so.*:libtsan2'
 	@$(MAKE) --no-print-directory BUILD=build/tsan OPT=-O1 \
@@ -181,9 +223,19 @@ fuzz-run: fuzz-build
 	    if [ $$rc -ne 0 ]; then tail -n 60 $(BUILD)/$$t.log; exit 1; fi; \
 	done
 
+# The sweep's throughput over MPI ranks (bench/sweep_mpi.sh) needs the MPI
+# build, which needs OpenMPI's compiler and launcher: without them it is
+# skipped, with the reason.
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench_runner
 	$(BUILD)/bench_runner
+	@if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory MPI=1 BUILD=build/mpi build/mpi/trainmap >/dev/null && \
+	    sh bench/sweep_mpi.sh build/mpi; \
+	else \
+	    echo "sweep throughput over MPI ranks: skipped: mpicc or mpirun not found" \
+	         "(sudo apt-get install libopenmpi-dev openmpi-bin, or make test-mpi as root)"; \
+	fi
 
 install: $(BUILD)/trainmap
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trainmap/presets \
@@ -196,4 +248,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) \
-         $(FUZZ_SRC:%.c=$(BUILD)/%.d)
+         $(FUZZ_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/mpi/test_dist_mpi.d

@@ -19,6 +19,7 @@ static const struct command commands[] = {
     { "eval", cmd_eval, "evaluate one mapping of one kernel on an arch" },
     { "map", cmd_map, "search the best mapping of every training kernel of a workload" },
     { "compare", cmd_compare, "map a workload on several archs and compare them side by side" },
+    { "sweep", cmd_sweep, "map workloads on arch variants and find the best (with resume)" },
     { "report", cmd_report, "render a saved JSON report as tables and plots again" },
     { "import", cmd_import, "turn an ONNX model or a PyTorch summary into a workload" },
 };

@@ -22,7 +22,8 @@
     X(ERR_NOMEM, -5, "out of memory")                             \
     X(ERR_USAGE, -6, "bad command-line usage")                    \
     X(ERR_INVALID_MAPPING, -7, "the mapping is not valid here")   \
-    X(ERR_NO_MAPPING, -8, "no valid mapping exists")
+    X(ERR_NO_MAPPING, -8, "no valid mapping exists")             \
+    X(ERR_COMM, -9, "message passing between processes failed")
 
 enum err_code {
 #define ERR_ENUM(name, value, text) name = value,

@@ -46,15 +46,29 @@ int dist_run_threads(const struct dist_ops *ops, void *ctx, uint32_t njobs,
 
 #ifdef TRAINMAP_MPI
 /* MPI_Init_thread (no arguments needed) and this process's rank and the
- * job's size; a process started without mpirun is rank 0 of 1. */
+ * job's size; a process started without mpirun is rank 0 of 1.  MPI
+ * errors then come back as codes instead of aborting.  Returns 0, or
+ * ERR_COMM. */
 int dist_mpi_begin(int *rank, int *size, struct err *err);
-/* MPI_Finalize. */
+/* MPI_Finalize; it waits until every rank has called it.  No-op when MPI
+ * is not initialized or already finalized. */
 void dist_mpi_end(void);
+/* Collective: every rank says whether it is ready to run (ok) and learns
+ * in *all_ok whether every rank is, so that a failure on some ranks before
+ * a run stops all of them alike.  Returns 0, or ERR_COMM. */
+int dist_mpi_vote(bool ok, bool *all_ok, struct err *err);
 /* Collective over MPI_COMM_WORLD: every rank calls it with the same njobs
  * and skip.  Rank 0 hands jobs out one at a time to the ranks that ask
  * (dynamic balance: a rank gets its next job when it returns a result) and
  * calls done for each; the other ranks call solve.  Returns 0 on every
- * rank, or a negative ERR_* (err filled). */
+ * rank, or a negative ERR_* (err filled).
+ * Details of the MPI backend: with one rank, rank 0 solves every job
+ * itself, in order (assigned gets worker 0); otherwise rank 0 solves
+ * nothing and the workers are ranks 1..size-1, and skip and *stop are
+ * read on rank 0 only.  The outcome (0, or the first failure of solve or
+ * done) is the same on every rank, code and message; only ERR_COMM (this
+ * rank's message passing broke) is this rank's alone: it must then exit
+ * without dist_mpi_end, which would wait for the other ranks. */
 int dist_run_mpi(const struct dist_ops *ops, void *ctx, uint32_t njobs,
                  const bool *skip, const atomic_int *stop, struct err *err);
 #endif
