@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../arch/arch.h"
 #include "../mapper/search.h"
@@ -14,6 +15,14 @@
 
 #define THREADS 2
 
+/* CPU seconds of the whole process (every thread). */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void run_problem(const char *title, const struct arch *a, const struct problem *p,
                         enum strategy st, double limit_s)
 {
@@ -21,16 +30,24 @@ static void run_problem(const char *title, const struct arch *a, const struct pr
                                   .seed = 1, .time_limit_s = limit_s };
     struct search_result r;
     struct err e;
-    if (search_run(a, p, &opt, &r, &e) != 0 || !r.found) {
+    double cpu0 = cpu_s();
+    int rc = search_run(a, p, &opt, &r, &e);
+    double cpu = cpu_s() - cpu0;
+    if (rc != 0 || !r.found) {
         printf("  %-44s no mapping: %s\n", title, e.msg);
         return;
     }
     printf("  %-44s %-10s %7.2f s  EDP %.4e (%.1f pJ, %llu cycles)  %s%s\n"
-           "  %-44s %.2f M evaluations/s per thread\n",
+           "  %-44s %.2f M evaluations/s per thread, %.2f s CPU, %llu evaluated\n",
            title, strategy_name(st), r.search_s, r.stats.edp, r.stats.energy_pj,
            (unsigned long long)r.stats.cycles, r.optimal ? "optimal" : "not proven optimal",
            r.timed_out ? " (time limit)" : "", "",
-           (double)r.evaluated / (r.search_s * THREADS) / 1e6);
+           (double)r.evaluated / (r.search_s * THREADS) / 1e6, cpu,
+           (unsigned long long)r.evaluated);
+    if (st == STRATEGY_EXHAUSTIVE)
+        printf("  %-44s %llu nodes, %llu factorizations, %llu cut before their orders\n", "",
+               (unsigned long long)r.nodes, (unsigned long long)r.factorizations,
+               (unsigned long long)r.factorizations_cut);
 }
 
 /* Maps every distinct problem of a training step; identical problems (same
@@ -99,7 +116,7 @@ int bench_search(void)
     }
     run_problem("conv3x3_fwd on validation-16pe", a, &p, STRATEGY_ANNEAL, 60);
     run_problem("conv3x3_fwd on validation-16pe", a, &p, STRATEGY_RANDOM, 60);
-    run_problem("conv3x3_fwd on validation-16pe", a, &p, STRATEGY_EXHAUSTIVE, 20);
+    run_problem("conv3x3_fwd on validation-16pe", a, &p, STRATEGY_EXHAUSTIVE, 180);
     workload_free(w);
     arch_free(a);
     return run_network("arch/presets/eyeriss.json", "workloads/nets/resnet50.json",

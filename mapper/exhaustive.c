@@ -3,60 +3,48 @@
  * enumeration order of mapspace.h, with branch and bound.  When every shard
  * completes, the best point is the optimum of the space.
  *
- * The hot loop of the mapper.  Per factorization it walks the order
- * combinations and evaluates each with the model.  Partial factorizations
- * are cut when a lower bound of every completion exceeds the incumbent:
+ * The hot loop of the mapper: up to ~10^8 nodes of the factor walk per
+ * search, each bounded here in well under a microsecond.  Partial
+ * factorizations are cut when a lower bound of every completion exceeds
+ * the incumbent:
  *
  *   cycles >= macs / (the most MACs a completion can use), so an array
  *            that the inner levels already leave idle cannot win on EDP;
  *   energy >= the MACs, plus, for each tensor and each pair of levels
  *            whose factors are known, what the inner level must receive
- *            at the least (its tile times the positions its known loops
- *            move it to without overlap) and what its parent must read for
- *            it, plus what the MACs read from the innermost keeper
+ *            at the least (its tile once per position of its anchor dims'
+ *            factors above it, known or not) and what its parent must read
+ *            for it, plus what the MACs read from the innermost keeper
  *            (exact once the levels below it are known), plus the whole
- *            tensor once at the outermost level.
- * Both are bounds of the model's own counts (MODEL.md R4-R7), so a cut
- * never loses a point that could beat the incumbent.
+ *            tensor once at the outermost level;
+ *   and, under level 1 of an arch whose level 0 takes what is left, the
+ *            order bound of exhaustive_orders.c on the factors placed so
+ *            far.
+ * Complete factorizations go to the order search of exhaustive_orders.c.
+ * All are bounds of the model's own counts (MODEL.md R4-R10), compared
+ * with a strict excess, so a cut never loses a point that could beat or
+ * tie the incumbent.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strategy.h"
 
 #define CHECK_EVERY 2048
 
+
 struct walk {
     struct search_ctx *c;
     struct shard_best *best;
     unsigned since_check;
     double energy_lb[ARCH_MAX_LEVELS + 1];  /* once levels >= l are known */
-    uint8_t single_dims[SLOT_COUNT];        /* see single_index_dims */
     double words[SLOT_COUNT];               /* whole tensors */
     bool may_keep[ARCH_MAX_LEVELS][SLOT_COUNT]; /* under some bypass choice */
+    struct order_search orders;             /* of the current factorization */
+    bool outer_forced;          /* level 0 takes what is left (no fanout) */
+    struct mapping scratch;
 };
-
-/* Dims of t that only appear in indices of their own (no other dim of
- * bound > 1 shares the index): moving along them never overlaps. */
-static uint8_t single_index_dims(const struct problem *p, const struct tensor_spec *t)
-{
-    uint8_t mask = 0;
-    for (int d = 0; d < DIM_COUNT; d++) {
-        if (p->bound[d] <= 1 || !tensor_uses_dim(t, (enum dim)d))
-            continue;
-        bool alone = true;
-        for (int i = 0; i < t->rank && alone; i++) {
-            if (!t->index[i].coef[d])
-                continue;
-            for (int e = 0; e < DIM_COUNT; e++)
-                if (e != d && t->index[i].coef[e] && p->bound[e] > 1)
-                    alone = false;
-        }
-        if (alone)
-            mask |= (uint8_t)(1u << d);
-    }
-    return mask;
-}
 
 /* The energy bound of any completion of m whose levels >= kl are known. */
 static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
@@ -81,7 +69,7 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         const struct tensor_spec *t = &p->tensor[sl];
         bool result = sl == SLOT_OUTPUTS;
-        uint8_t single = w->single_dims[sl];
+        uint8_t single = s->anchor[sl];
         const struct arch_level *l0 = &a->level[0];
         double pj0 = (result ? l0->update_pj : l0->read_pj) / l0->block_words;
         /* The cheapest level strictly between level 0 and kl that may keep
@@ -132,11 +120,23 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
                     for (int j = kl; j < c; j++)
                         pas *= m->level[j].temporal[d];
                 }
+                /* Over all instances, c receives its tile at least once
+                 * per position of the anchor dims' factors above it, be
+                 * they temporal or spatial, known or not: each position is
+                 * a distinct tile (see factorization_lb), and its parent
+                 * reads each at least once. */
+                double unique = (double)tensor_box_words(t, ext[c]);
+                for (int d = 0; d < DIM_COUNT; d++)
+                    if ((single >> d) & 1)
+                        unique *= (double)(p->bound[d] / ext[c][d]);
+                double fills = inst_c * pas > unique ? inst_c * pas : unique;
                 if (!result) {
                     const struct arch_level *ch = &a->level[c];
-                    energy += inst_c * pas * ch->fill_pj / ch->block_words;
+                    energy += fills * ch->fill_pj / ch->block_words;
                 }
                 served = inst_p * pas * groups;
+                if (served < unique)
+                    served = unique;
             }
             if (pl == 0) {
                 top = served;
@@ -161,9 +161,23 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
     return energy;
 }
 
+static double objective_bound(const struct walk *w, double energy, double cycles)
+{
+    switch (w->c->opt->objective) {
+    case OBJ_ENERGY: return energy;
+    case OBJ_LATENCY: return cycles;
+    default: return energy * cycles;
+    }
+}
+
 static bool prune(void *arg, const struct mapping *m, const struct mapspace_node *node)
 {
     struct walk *w = arg;
+    /* Level 0's factors are forced when it takes what is left: its partial
+     * nodes teach nothing the complete factorization will not. */
+    if (node->level == 0 && node->dims_done < DIM_COUNT && w->outer_forced)
+        return false;
+    w->best->nodes++;
     /* Cut walks evaluate little: the stop flags are read here too, and once
      * the search halts every node is cut. */
     if (atomic_load_explicit(&w->c->halt, memory_order_relaxed))
@@ -195,51 +209,64 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     double cycles = ceil((double)s->prob->macs / used);
     if (cycles < w->c->bounds.cycles)
         cycles = w->c->bounds.cycles;
-    double bound;
-    switch (w->c->opt->objective) {
-    case OBJ_ENERGY: bound = energy; break;
-    case OBJ_LATENCY: bound = cycles; break;
-    default: bound = energy * cycles; break;
+    double incumbent = search_incumbent(w->c);
+    if (objective_bound(w, energy, cycles) * (1 - BOUND_SLACK) > incumbent)
+        return true;
+    /* Under level 1 with level 0 taking the rest: the bound of the orders,
+     * on the factors known so far (see order_bound_node). */
+    if (l != 1 || !w->outer_forced || node->dims_done == 0)
+        return false;
+    struct mapping *sm = &w->scratch;
+    *sm = *m;
+    uint8_t decided = 0;
+    for (int i = 0; i < node->dims_done; i++) {
+        int d = s->walk_order[i];
+        decided |= (uint8_t)(1u << d);
+        sm->level[0].temporal[d] = (uint32_t)(s->prob->bound[d] / node->ext[d]);
     }
-    return bound > search_incumbent(w->c);
+    double e2, c2;
+    order_bound_node(&w->orders.bound, w->c, sm, decided, node->ext, &e2, &c2);
+    if (c2 > cycles)
+        cycles = c2;
+    w->best->node_bounds++;
+    return objective_bound(w, e2, cycles) * (1 - BOUND_SLACK) > incumbent;
 }
 
 static bool on_factorization(void *arg, struct mapping *m)
 {
     struct walk *w = arg;
-    struct mapspace_orders o;
-    mapspace_orders_first(w->c->space, m, &o);
-    do {
-        search_offer(w->c, m, w->best);
-        if (++w->since_check >= CHECK_EVERY) {
-            w->since_check = 0;
-            if (search_should_stop(w->c))
-                return true;
-        }
-    } while (mapspace_orders_next(&o, m));
-    return false;
+    return order_search_run(&w->orders, m);
 }
 
 void exhaustive_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard_best *out)
 {
     const struct mapspace *s = c->space;
-    struct walk w = { .c = c, .best = out };
+    /* On the heap: the order classes are too big for a thread's stack. */
+    struct walk *w = calloc(1, sizeof *w);
+    if (!w)
+        return;     /* out of memory: the shard is not covered */
+    w->c = c;
+    w->best = out;
+    w->orders.c = c;
+    w->orders.best = out;
+    w->orders.since_check = &w->since_check;
+    w->outer_forced = s->nlevels > 2 && s->arch->level[0].fanout_x == 1 &&
+                      s->arch->level[0].fanout_y == 1;
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         uint64_t words = 0;
-        w.single_dims[sl] = single_index_dims(s->prob, &s->prob->tensor[sl]);
         problem_tensor_words(s->prob, (enum slot)sl, &words);
-        w.words[sl] = (double)words;
+        w->words[sl] = (double)words;
     }
-    w.energy_lb[s->nlevels] = c->bounds.energy_pj;
+    w->energy_lb[s->nlevels] = c->bounds.energy_pj;
     for (int l = 0; l < s->nlevels; l++)
         for (int sl = 0; sl < SLOT_COUNT; sl++)
-            w.may_keep[l][sl] = s->forced_keep[l][sl];
+            w->may_keep[l][sl] = s->forced_keep[l][sl];
     for (int f = 0; f < s->nfree; f++)
-        w.may_keep[s->free_level[f]][s->free_slot[f]] = true;
+        w->may_keep[s->free_level[f]][s->free_slot[f]] = true;
     struct mapping m;
     mapping_init(&m, s->nlevels);
-    if (mapspace_factorizations(s, &m, i, n, on_factorization, prune, &w) ||
-        atomic_load(&c->halt))
-        return;     /* stopped: the shard is not covered */
-    out->complete = true;
+    bool stopped = mapspace_factorizations(s, &m, i, n, on_factorization, prune, w);
+    free(w);
+    if (!stopped && !atomic_load(&c->halt))
+        out->complete = true;   /* else the shard is not covered */
 }

@@ -55,6 +55,56 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
             mirror = lc->spatial_x[d] == lc->spatial_y[d];
         s->xy_mirror[l] = mirror;
     }
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        const struct tensor_spec *t = &p->tensor[sl];
+        for (int i = 0; i < t->rank; i++) {
+            int moving = 0;
+            for (int d = 0; d < DIM_COUNT; d++)
+                if (t->index[i].coef[d] != 0 && p->bound[d] > 1) {
+                    moving++;
+                    s->index_dims[sl][i] |= (uint8_t)(1u << d);
+                }
+            if (moving > 1) {
+                s->sliding[sl] = true;
+                s->window_mask[sl] |= (uint8_t)(1u << i);
+            }
+        }
+        for (int d = 0; d < DIM_COUNT; d++) {
+            bool used = false, alone = p->bound[d] > 1;
+            for (int i = 0; i < t->rank; i++) {
+                if (!t->index[i].coef[d])
+                    continue;
+                used = true;
+                for (int e = 0; e < DIM_COUNT; e++)
+                    if (e != d && t->index[i].coef[e] && p->bound[e] > 1)
+                        alone = false;
+            }
+            if (used && alone)
+                s->anchor[sl] |= (uint8_t)(1u << d);
+        }
+    }
+    /* The walk order: the dims that move a window first (the bounds of the
+     * exhaustive search count a window only once all its dims are placed),
+     * then by bound, largest first; ties in dim order. */
+    int key[DIM_COUNT];
+    for (int d = 0; d < DIM_COUNT; d++) {
+        bool window = false;
+        for (int sl = 0; sl < SLOT_COUNT; sl++)
+            for (int i = 0; i < p->tensor[sl].rank; i++)
+                window |= ((s->window_mask[sl] >> i) & 1) && ((s->index_dims[sl][i] >> d) & 1);
+        key[d] = window ? 1 : 0;
+        s->walk_order[d] = (uint8_t)d;
+    }
+    for (int i = 1; i < DIM_COUNT; i++)
+        for (int j = i; j > 0; j--) {
+            int da = s->walk_order[j - 1], db = s->walk_order[j];
+            bool swap = key[db] > key[da] ||
+                        (key[db] == key[da] && p->bound[db] > p->bound[da]);
+            if (!swap)
+                break;
+            s->walk_order[j - 1] = (uint8_t)db;
+            s->walk_order[j] = (uint8_t)da;
+        }
     for (int d = 0; d < DIM_COUNT; d++) {
         uint64_t fixed = 1;
         for (int l = 0; l < a->nlevels; l++) {
@@ -127,56 +177,41 @@ static bool fits(const struct mapspace *s, const struct mapping *m, int l,
 
 static void walk_level(struct fwalk *w, int l);
 
-/* Level l's factors are chosen: try each of its bypass choices that fits,
- * then go outward.  While its dims were being chosen the level kept only
- * what it must, the least any choice keeps, so that capacity cuts made
- * then hold for every choice; that is restored on return. */
+/* Level l's factors are chosen (under its bypass choice, made first, so
+ * that capacity cuts see the tiles the level really keeps): go outward. */
 static void complete_level(struct fwalk *w, int l, uint64_t px, uint64_t py)
 {
-    const struct mapspace *s = w->s;
-    struct mapping_level *ml = &w->m->level[l];
-    int slot[SLOT_COUNT], n = 0;
-    for (int f = 0; f < s->nfree; f++)
-        if (s->free_level[f] == l)
-            slot[n++] = s->free_slot[f];
-    for (uint32_t choice = 0; choice < (1u << n) && !w->stop; choice++) {
-        for (int i = 0; i < n; i++)
-            ml->bypass[slot[i]] = !((choice >> i) & 1);
-        if (!fits(s, w->m, l, w->ext))
-            continue;
-        struct mapspace_node node = { l, DIM_COUNT, w->ext, px, py };
-        if (w->prune && w->prune(w->ctx, w->m, &node))
-            continue;
-        if (l == 0)
-            w->stop = w->fn(w->ctx, w->m);
-        else
-            walk_level(w, l - 1);
-    }
-    for (int i = 0; i < n; i++)
-        ml->bypass[slot[i]] = true;
+    struct mapspace_node node = { l, DIM_COUNT, w->ext, px, py };
+    if (w->prune && w->prune(w->ctx, w->m, &node))
+        return;
+    if (l == 0)
+        w->stop = w->fn(w->ctx, w->m);
+    else
+        walk_level(w, l - 1);
 }
 
-/* Chooses dim d's factors at level l, given the spatial products px, py of
- * the dims before it. */
+/* Chooses the factors at level l of the i-th dim of the walk order, given
+ * the spatial products px, py of the dims before it. */
 /* mirrored: an earlier dim of this level already has more on X than on Y,
  * so the mirror of what follows is not in the enumeration. */
-static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py, bool mirrored)
+static void walk_dim(struct fwalk *w, int l, int i, uint64_t px, uint64_t py, bool mirrored)
 {
     const struct mapspace *s = w->s;
-    if (d == DIM_COUNT) {
+    if (i == DIM_COUNT) {
         if (l == s->nlevels - 1 && w->seq++ % w->nshards != w->shard)
             return;
         complete_level(w, l, px, py);
         return;
     }
+    int d = s->walk_order[i];
     const struct arch_level *al = &s->arch->level[l];
     const struct level_constraint *lc = &s->cons.level[l];
     struct mapping_level *ml = &w->m->level[l];
     uint64_t rem = w->rem[d], inner = w->ext[d];
     bool exact_excluded = lc->order_exact;
     if (exact_excluded)
-        for (int i = 0; i < lc->order_prefix_len; i++)
-            exact_excluded &= lc->order_prefix[i] != d;
+        for (int k = 0; k < lc->order_prefix_len; k++)
+            exact_excluded &= lc->order_prefix[k] != d;
     for (uint64_t x = 1; x <= rem && px * x <= al->fanout_x; x++) {
         if (rem % x || (x > 1 && !dim_allowed(lc->spatial_x_dims, d)) ||
             (lc->spatial_x[d] && lc->spatial_x[d] != x))
@@ -200,10 +235,10 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py, bo
                 w->rem[d] = left / t;
                 /* Dims after d still span their inner extent: a lower bound
                  * of the final tiles, so an overflow here is final. */
-                struct mapspace_node node = { l, d + 1, w->ext, px * x, py * y };
+                struct mapspace_node node = { l, i + 1, w->ext, px * x, py * y };
                 if (fits(s, w->m, l, w->ext) &&
-                    !(w->prune && d + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
-                    walk_dim(w, l, d + 1, px * x, py * y, mirrored || x > y);
+                    !(w->prune && i + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
+                    walk_dim(w, l, i + 1, px * x, py * y, mirrored || x > y);
                 w->rem[d] = rem;
                 w->ext[d] = inner;
                 if (w->stop)
@@ -214,11 +249,25 @@ static void walk_dim(struct fwalk *w, int l, int d, uint64_t px, uint64_t py, bo
     ml->temporal[d] = ml->spatial_x[d] = ml->spatial_y[d] = 1;
 }
 
+/* Each bypass choice of level l, then its factors.  On return the level
+ * keeps only what it must again, as levels not yet walked do. */
 static void walk_level(struct fwalk *w, int l)
 {
+    const struct mapspace *s = w->s;
+    struct mapping_level *ml = &w->m->level[l];
+    int slot[SLOT_COUNT], n = 0;
+    for (int f = 0; f < s->nfree; f++)
+        if (s->free_level[f] == l)
+            slot[n++] = s->free_slot[f];
     for (int sl = 0; sl < SLOT_COUNT; sl++)
-        w->m->level[l].bypass[sl] = !w->s->forced_keep[l][sl];
-    walk_dim(w, l, 0, 1, 1, false);
+        ml->bypass[sl] = !s->forced_keep[l][sl];
+    for (uint32_t choice = 0; choice < (1u << n) && !w->stop; choice++) {
+        for (int i = 0; i < n; i++)
+            ml->bypass[slot[i]] = !((choice >> i) & 1);
+        walk_dim(w, l, 0, 1, 1, false);
+    }
+    for (int i = 0; i < n; i++)
+        ml->bypass[slot[i]] = true;
 }
 
 bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
@@ -242,83 +291,6 @@ bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
     }
     walk_level(&w, s->nlevels - 1);
     return w.stop;
-}
-
-/* ---- orders ---- */
-
-/* Writes level l's order: the constraint's prefix, then the other dims of
- * factor > 1 in dim order, then the rest.  Returns how many dims follow the
- * prefix with factor > 1. */
-static int canonical_order(const struct mapspace *s, struct mapping *m, int l, int *prefix)
-{
-    const struct level_constraint *lc = &s->cons.level[l];
-    struct mapping_level *ml = &m->level[l];
-    bool used[DIM_COUNT] = { false };
-    int n = 0;
-    for (int i = 0; i < lc->order_prefix_len; i++) {
-        ml->order[n++] = lc->order_prefix[i];
-        used[lc->order_prefix[i]] = true;
-    }
-    *prefix = n;
-    int free = 0;
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (!used[d] && ml->temporal[d] > 1) {
-            ml->order[n++] = (uint8_t)d;
-            used[d] = true;
-            free++;
-        }
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (!used[d])
-            ml->order[n++] = (uint8_t)d;
-    return free;
-}
-
-void mapspace_orders_first(const struct mapspace *s, struct mapping *m,
-                           struct mapspace_orders *o)
-{
-    o->nlevels = 0;
-    for (int l = 0; l < s->nlevels; l++) {
-        int prefix;
-        int free = canonical_order(s, m, l, &prefix);
-        if (l == s->nlevels - 1 || free < 2)
-            continue;
-        o->level[o->nlevels] = (uint8_t)l;
-        o->prefix[o->nlevels] = (uint8_t)prefix;
-        o->ndims[o->nlevels++] = (uint8_t)free;
-    }
-}
-
-/* Lexicographic next permutation of a[0..n); false (and sorted) after the
- * last. */
-static bool next_permutation(uint8_t *a, int n)
-{
-    int i = n - 2;
-    while (i >= 0 && a[i] >= a[i + 1])
-        i--;
-    if (i < 0) {
-        for (int lo = 0, hi = n - 1; lo < hi; lo++, hi--) {
-            uint8_t t = a[lo]; a[lo] = a[hi]; a[hi] = t;
-        }
-        return false;
-    }
-    int j = n - 1;
-    while (a[j] <= a[i])
-        j--;
-    uint8_t t = a[i]; a[i] = a[j]; a[j] = t;
-    for (int lo = i + 1, hi = n - 1; lo < hi; lo++, hi--) {
-        t = a[lo]; a[lo] = a[hi]; a[hi] = t;
-    }
-    return true;
-}
-
-bool mapspace_orders_next(const struct mapspace_orders *o, struct mapping *m)
-{
-    for (int i = o->nlevels - 1; i >= 0; i--) {
-        uint8_t *seg = m->level[o->level[i]].order + o->prefix[i];
-        if (next_permutation(seg, o->ndims[i]))
-            return true;
-    }
-    return false;
 }
 
 /* ---- sampling ---- */
@@ -373,7 +345,7 @@ static bool loop_can_grow(const struct mapspace *s, const struct mapping *m, int
 static void shuffle_order(const struct mapspace *s, struct mapping *m, int l, uint64_t *rng)
 {
     int prefix;
-    int free = canonical_order(s, m, l, &prefix);
+    int free = mapspace_canonical_order(s, m, l, &prefix);
     uint8_t *seg = m->level[l].order + prefix;
     for (int i = free - 1; i > 0; i--) {
         int j = (int)(mapspace_rand(rng) % (uint64_t)(i + 1));

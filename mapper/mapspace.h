@@ -11,7 +11,10 @@
  * identical costs by construction and are enumerated once: permutations of
  * loops whose factor is 1 (absent loops), and any order of the innermost
  * level (its loops sit above no tile: MODEL.md R4 walks only loops above a
- * level, and the MACs read every cycle whatever the order, R5).  Of a
+ * level, and the MACs read every cycle whatever the order, R5).  The
+ * exhaustive search goes further and evaluates one order per class of
+ * orders that give every tensor the same sampled walk (orders.c explains
+ * the classes and why they are exact).  Of a
  * mapping and its mirror on a level with interchangeable X and Y axes, only
  * the one whose first dim with unequal spatial factors has the larger on X
  * is enumerated.
@@ -52,6 +55,17 @@ struct mapspace {
      * constraints): a mapping and its mirror cost the same, since the model
      * only uses each axis's product against its fanout. */
     bool xy_mirror[ARCH_MAX_LEVELS];
+    /* Per slot: the anchor dims (bound > 1, alone in every index that uses
+     * them: a step along one never overlaps the tile), and whether some
+     * index mixes two dims of bound > 1 (a sliding window). */
+    uint8_t anchor[SLOT_COUNT];
+    bool sliding[SLOT_COUNT];
+    /* Per slot and index: the dims of bound > 1 that move it, and the set
+     * of indices that two or more move (the windows). */
+    uint8_t index_dims[SLOT_COUNT][TENSOR_MAX_RANK];
+    uint8_t window_mask[SLOT_COUNT];
+    /* The order in which the enumeration chooses a level's dims. */
+    uint8_t walk_order[DIM_COUNT];
 };
 
 /* Prepares the space of p on a under c (NULL: unconstrained).  Returns 0,
@@ -71,8 +85,8 @@ void mapspace_set_bypass(const struct mapspace *s, uint64_t i, struct mapping *m
 typedef bool (*mapspace_factor_fn)(void *ctx, struct mapping *m);
 
 /* A partial factorization: levels inward of `level` are complete, and at
- * `level` the dims before `dims_done` are chosen (dims_done = DIM_COUNT:
- * the level is complete).  ext[d] is the product of d's factors chosen so
+ * `level` the first `dims_done` dims of walk_order are chosen (dims_done =
+ * DIM_COUNT: the level is complete).  ext[d] is the product of d's factors chosen so
  * far; px, py the spatial products of `level` so far. */
 struct mapspace_node {
     int level;
@@ -89,11 +103,11 @@ typedef bool (*mapspace_prune_fn)(void *ctx, const struct mapping *m,
 /* Enumerates every bypass choice and factorization that fits the fanouts,
  * the capacities and the constraints, is not cut by prune (may be NULL),
  * and whose innermost level's factors have a sequence number equal to
- * shard modulo nshards; m is the scratch it fills.  Bypass choices are
- * made level by level, as each level's factors are complete (prune then
- * sees them; at a partial node the bypass flags of the levels not yet
- * complete keep only what must be kept).  Returns true when stopped by
- * fn. */
+ * shard modulo nshards; m is the scratch it fills.  Levels are walked from
+ * the innermost outward; at each, its bypass choice is made first, then
+ * its factors (prune sees the level's bypass flags at every node of it;
+ * levels not yet walked keep only what they must).  Returns true when
+ * stopped by fn. */
 bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
                              uint64_t shard, uint64_t nshards,
                              mapspace_factor_fn fn, mapspace_prune_fn prune,
@@ -114,6 +128,44 @@ void mapspace_orders_first(const struct mapspace *s, struct mapping *m,
 
 /* Advances m to the next combination of orders; false after the last. */
 bool mapspace_orders_next(const struct mapspace_orders *o, struct mapping *m);
+
+/* Level l's order written canonically: the constraint's prefix, then the
+ * other dims of factor > 1 in dim order, then the rest.  Returns how many
+ * dims follow the prefix with factor > 1; *prefix = the prefix length. */
+int mapspace_canonical_order(const struct mapspace *s, struct mapping *m, int l, int *prefix);
+
+/* One order per class (orders.c): orders whose every level has the same
+ * signature give identical costs by construction. */
+#define MAPSPACE_MAX_CLASSES 512     /* per level; beyond, every permutation */
+
+struct mapspace_level_orders {
+    int level;
+    int prefix, nfree;              /* the free dims follow the prefix */
+    uint8_t dims[DIM_COUNT];        /* the free dims, ascending */
+    bool all;                       /* every permutation of dims, no list */
+    int n;                          /* classes listed (when !all) */
+    uint8_t order[MAPSPACE_MAX_CLASSES][DIM_COUNT];
+    uint32_t sig[MAPSPACE_MAX_CLASSES][SLOT_COUNT];
+};
+
+struct mapspace_classes {
+    int nlevels;                    /* levels with more than one class */
+    int cur[ARCH_MAX_LEVELS];
+    struct mapspace_level_orders lv[ARCH_MAX_LEVELS];
+};
+
+/* Sets m's orders to the first class of every level (given m's factors and
+ * bypass flags) and fills o (about 10 KB a level; the caller's). */
+void mapspace_classes_first(const struct mapspace *s, struct mapping *m,
+                            struct mapspace_classes *o);
+
+/* Sets level lo->level of m to its first class. */
+void mapspace_level_first(const struct mapspace_level_orders *lo, struct mapping *m);
+
+/* Advances that level to its next class (*cursor: 0 after _first); false
+ * after the last, the level being then back at its first. */
+bool mapspace_level_next(const struct mapspace_level_orders *lo, struct mapping *m,
+                         int *cursor);
 
 /* A uniformly drawn factorization and orders (bypass flags already in m),
  * from the state *rng; the result may not fit the capacities or the

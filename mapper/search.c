@@ -187,6 +187,9 @@ static int run_pool(struct search_ctx *ctx, enum strategy st, struct search_resu
     for (uint64_t i = 0; i < pool.nshards; i++) {
         struct shard_best *sb = &shards[i];
         out->evaluated += sb->evaluated;
+        out->nodes += sb->nodes;
+        out->factorizations += sb->factorizations;
+        out->factorizations_cut += sb->cut;
         complete &= sb->complete;
         if (sb->found && (!out->found ||
                           search_better(ctx->opt->objective, &sb->stats, &out->stats))) {

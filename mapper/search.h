@@ -60,6 +60,10 @@ struct search_result {
     bool timed_out;                 /* stopped by the time limit */
     bool interrupted;               /* stopped by *stop */
     uint64_t evaluated;             /* mappings evaluated by the model */
+    /* Exhaustive only: partial factorizations visited, complete
+     * factorizations reached, and those cut by their order-free bound
+     * before any of their orders was evaluated. */
+    uint64_t nodes, factorizations, factorizations_cut;
     double search_s;                /* wall time */
 };
 

@@ -23,6 +23,9 @@ struct shard_best {
     struct mapping map;
     struct model_stats stats;
     uint64_t evaluated;
+    /* Exhaustive only: partial factorizations visited, complete ones, and
+     * complete ones cut by their order-free bound. */
+    uint64_t nodes, factorizations, cut, node_bounds;
     bool complete;              /* the shard covered its part of the space */
 };
 
@@ -60,6 +63,88 @@ bool search_better(enum objective o, const struct model_stats *a,
 /* Evaluates m and keeps it in best when valid, within min_utilization and
  * better.  Returns true when m was valid. */
 bool search_offer(struct search_ctx *c, const struct mapping *m, struct shard_best *best);
+
+/* ---- the exhaustive strategy's order search (exhaustive_orders.c) ---- */
+
+/* Bounds are compared with the incumbent after shrinking by this much, so
+ * that a bound summed in another order than the model's cost never cuts a
+ * point of equal cost (which would make results depend on timing). */
+#define BOUND_SLACK 1e-9
+
+/* A window index of a tensor at a keeper: its innermost mover's level. */
+struct order_window {
+    uint8_t index, level;
+    double extent;              /* the tile's extent along the index */
+    double free_words;          /* the least its mover's steps receive */
+};
+
+/* A tensor's keeper (child) and the keeper outward of it (parent). */
+struct order_pair {
+    uint8_t slot, parent, child;    /* child = nlevels: the MACs */
+    bool result;
+    int8_t jstar;               /* innermost level above child with an
+                                 * anchor loop, -1 if none */
+    double anchors;             /* product of jstar's anchor loops */
+    double size;                /* child's tile */
+    double groups;              /* lower bound of the multicast groups */
+    double inst_p, inst_c;      /* instances used */
+    double part_p, part_c;      /* R7 partitions (result) */
+    double read_pj, update_pj, fill_pj;     /* per word */
+    int nwin;
+    struct order_window win[TENSOR_MAX_RANK];
+};
+
+/* What the bound of one factorization's orders needs. */
+struct order_bound {
+    double cc;                  /* compute cycles */
+    double base_energy;         /* the MACs */
+    double tprod[ARCH_MAX_LEVELS];      /* product of each level's loops */
+    uint8_t tmask[ARCH_MAX_LEVELS];     /* dims with a loop at the level */
+    double tprod_dim[ARCH_MAX_LEVELS][DIM_COUNT];   /* the loops' bounds */
+    double above[ARCH_MAX_LEVELS + 1];  /* of the levels outward of l */
+    double stride[ARCH_MAX_LEVELS][DIM_COUNT];
+    int npairs;
+    struct order_pair pair[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+};
+
+/* Prepares b for complete factorization m (bypass flags set). */
+void order_bound_init(struct order_bound *b, const struct mapspace *s, const struct mapping *m);
+
+/* The same for a factorization of which only part is known (level >= 0):
+ * levels inward of `level` complete, at `level` and outward only the dims
+ * in `decided` placed (the others at factor 1 in m, bypass flags as they
+ * are).  Terms that a dim still to come could lower are left out: the
+ * result's partition credits and windows whose movers are not all
+ * decided. */
+void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
+                              const struct mapping *m, int level, uint8_t decided);
+
+/* Lower bounds of the energy and of the compute cycles (bandwidths left
+ * out) at a node of the factor walk of an arch whose level 0 takes what is
+ * left of every dim (it has no fanout): levels >= 2 complete, level 1's
+ * bypass chosen and the dims in `decided` placed, m's level 0 holding what
+ * is left of them (the other dims at factor 1 at levels 0 and 1; ext[d]:
+ * the product of d's factors chosen so far). */
+void order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
+                      uint8_t decided, const uint64_t *ext, double *energy, double *cycles);
+
+/* The objective's lower bound over every order of m that keeps the orders
+ * of the levels in the bit set fixed as they are in m. */
+double order_bound_cost(const struct order_bound *b, const struct search_ctx *c,
+                        const struct mapping *m, uint32_t fixed);
+
+struct order_search {
+    struct search_ctx *c;
+    struct shard_best *best;
+    unsigned *since_check;
+    struct order_bound bound;
+    struct mapspace_classes classes;
+};
+
+/* Evaluates every order class of complete factorization m that its bound
+ * does not cut, offering each to o->best.  Returns true when the search
+ * must stop. */
+bool order_search_run(struct order_search *o, struct mapping *m);
 
 /* The strategies: search shard i of n. */
 void exhaustive_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard_best *out);

@@ -15,162 +15,9 @@
 #include "../mapper/search.h"
 #include "../model/model.h"
 #include "../workloads/workload.h"
-
-/* ---- the plain enumeration ---- */
-
-struct plain {
-    const struct arch *a;
-    const struct problem *p;
-    enum objective obj;
-    struct mapping m;
-    int dims[DIM_COUNT], ndims;         /* the dims of bound > 1 */
-    bool have;
-    struct model_stats best;
-    uint64_t evaluated;
-};
-
-/* Every permutation of the problem's dims at each level, from level l. */
-static void plain_orders(struct plain *pl, int l)
-{
-    if (l == pl->a->nlevels) {
-        struct model_stats s;
-        if (model_eval(pl->a, pl->p, &pl->m, &s, NULL) != 0)
-            return;
-        pl->evaluated++;
-        if (!pl->have || search_cost(pl->obj, &s) < search_cost(pl->obj, &pl->best) ||
-            (search_cost(pl->obj, &s) == search_cost(pl->obj, &pl->best) &&
-             s.energy_pj < pl->best.energy_pj)) {
-            pl->have = true;
-            pl->best = s;
-        }
-        return;
-    }
-    int perm[DIM_COUNT];
-    memcpy(perm, pl->dims, sizeof perm);
-    int n = pl->ndims;
-    /* Heap's algorithm, iterative. */
-    int c[DIM_COUNT] = { 0 };
-    for (int k = 0;;) {
-        uint8_t *order = pl->m.level[l].order;
-        int used[DIM_COUNT] = { 0 }, o = 0;
-        for (int i = 0; i < n; i++) {
-            order[o++] = (uint8_t)perm[i];
-            used[perm[i]] = 1;
-        }
-        for (int d = 0; d < DIM_COUNT; d++)
-            if (!used[d])
-                order[o++] = (uint8_t)d;
-        plain_orders(pl, l + 1);
-        while (k < n && c[k] >= k) {
-            c[k] = 0;
-            k++;
-        }
-        if (k >= n)
-            break;
-        int j = k % 2 ? c[k] : 0;
-        int t = perm[j]; perm[j] = perm[k]; perm[k] = t;
-        c[k]++;
-        k = 0;
-    }
-}
-
-/* Every way to split what is left of dim pl->dims[i] over the loops from
- * loop number `loop` on (temporal, X, Y of each level). */
-static void plain_factors(struct plain *pl, int i, int loop, uint64_t rem)
-{
-    int L = pl->a->nlevels;
-    if (i == pl->ndims) {
-        plain_orders(pl, 0);
-        return;
-    }
-    int d = pl->dims[i];
-    if (loop == 3 * L) {
-        if (rem == 1)
-            plain_factors(pl, i + 1, 0, pl->p->bound[pl->dims[i + 1 < pl->ndims ? i + 1 : i]]);
-        return;
-    }
-    const struct arch_level *al = &pl->a->level[loop / 3];
-    if ((loop % 3 == 1 && al->fanout_x == 1) || (loop % 3 == 2 && al->fanout_y == 1)) {
-        plain_factors(pl, i, loop + 1, rem);    /* an axis with no fanout */
-        return;
-    }
-    struct mapping_level *ml = &pl->m.level[loop / 3];
-    uint32_t *f = loop % 3 == 0 ? &ml->temporal[d] : loop % 3 == 1 ? &ml->spatial_x[d]
-                                                                   : &ml->spatial_y[d];
-    for (uint64_t x = 1; x <= rem; x++) {
-        if (rem % x)
-            continue;
-        *f = (uint32_t)x;
-        plain_factors(pl, i, loop + 1, rem / x);
-    }
-    *f = 1;
-}
-
-static void plain_search(struct plain *pl)
-{
-    int L = pl->a->nlevels;
-    pl->ndims = 0;
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (pl->p->bound[d] > 1)
-            pl->dims[pl->ndims++] = d;
-    int free = 0;
-    for (int l = 1; l < L; l++)
-        for (int s = 0; s < SLOT_COUNT; s++)
-            free += pl->a->level[l].keeps[s];
-    for (uint64_t b = 0; b < (1ull << free); b++) {
-        mapping_init(&pl->m, L);
-        int k = 0;
-        for (int l = 1; l < L; l++)
-            for (int s = 0; s < SLOT_COUNT; s++)
-                if (pl->a->level[l].keeps[s])
-                    pl->m.level[l].bypass[s] = (b >> k++) & 1;
-        plain_factors(pl, 0, 0, pl->p->bound[pl->dims[0]]);
-    }
-}
+#include "search_helpers.h"
 
 /* ---- fixtures ---- */
-
-/* DRAM -> Buf -> PE (2 x 1, small) -> 2 MACs. */
-static const char *arch_small =
-    "{\"name\": \"small\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
-    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 100, \"fill_pj\": 100,"
-    "  \"update_pj\": 110},"
-    " {\"name\": \"Buf\", \"class\": \"sram\", \"size_words\": 24, \"read_pj\": 6,"
-    "  \"fill_pj\": 7, \"update_pj\": 8},"
-    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"size_words\": 6,"
-    "  \"read_pj\": 0.5, \"fill_pj\": 0.75, \"update_pj\": 1}],"
-    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"energy_pj\": 1}}";
-
-struct fixture {
-    struct arch *arch;
-    struct workload *wl;
-    struct problem prob;
-};
-
-static void fixture_load(struct fixture *f, const char *arch_json, const char *wl_json,
-                         enum kernel k)
-{
-    struct err e;
-    memset(f, 0, sizeof *f);
-    ck_assert_msg(arch_parse("arch", arch_json, strlen(arch_json), &f->arch, &e) == 0,
-                  "%s", e.msg);
-    ck_assert_msg(workload_parse("wl", wl_json, strlen(wl_json), &f->wl, &e) == 0,
-                  "%s", e.msg);
-    ck_assert_msg(workload_derive(f->wl, 0, k, LOWER_NONE, &f->prob, &e) == 0, "%s", e.msg);
-}
-
-static void fixture_release(struct fixture *f)
-{
-    arch_free(f->arch);
-    workload_free(f->wl);
-}
-
-static struct search_options options(enum strategy st, enum objective o, int threads)
-{
-    struct search_options opt = { .strategy = st, .objective = o, .threads = threads,
-                                  .seed = 7, .time_limit_s = 120 };
-    return opt;
-}
 
 /* Small layers whose every mapping the plain enumeration can evaluate: a
  * 1-D convolution with a halo, and a layer with two channel dims. */
@@ -181,36 +28,22 @@ static const char *const small_layers[] = {
     " \"C\": 2, \"K\": 2, \"P\": 2, \"Q\": 1, \"R\": 1, \"S\": 1}]}",
 };
 
-/* Four levels: DRAM with 2-word blocks and a read bandwidth, a buffer with a
- * shared bandwidth fanning out over X to a level that only fans out (over
- * Y) to 2 x 2 PEs. */
-static const char *arch_chain =
-    "{\"name\": \"chain\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
-    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 64, \"fill_pj\": 64,"
-    "  \"update_pj\": 80, \"block_words\": 2, \"read_bw\": 1},"
-    " {\"name\": \"Buf\", \"class\": \"sram\", \"size_words\": 16, \"read_pj\": 6,"
-    "  \"fill_pj\": 7, \"update_pj\": 8, \"shared_bw\": 2},"
-    " {\"name\": \"Row\", \"class\": \"sram\", \"mesh_x\": 2, \"keeps\": []},"
-    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"mesh_y\": 2,"
-    "  \"size_words\": 4, \"read_pj\": 0.5, \"fill_pj\": 0.75, \"update_pj\": 1}],"
-    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"mesh_y\": 2, \"energy_pj\": 1}}";
-
 START_TEST(exhaustive_should_find_the_optimum_on_a_chain_of_fanouts)
 {
     static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_WEIGHT };
-    struct fixture f;
-    fixture_load(&f, arch_chain, small_layers[0], kernels[_i]);
-    struct plain pl = { .a = f.arch, .p = &f.prob, .obj = OBJ_EDP };
-    plain_search(&pl);
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_chain, small_layers[0], kernels[_i]);
+    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = OBJ_EDP };
+    sh_plain_search(&pl);
     ck_assert(pl.have);
-    struct search_options opt = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     struct search_result r;
     struct err e;
     ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
     ck_assert(r.found && r.optimal);
     ck_assert_msg(r.stats.edp == pl.best.edp, "search %.17g, plain %.17g (%llu mappings)",
                   r.stats.edp, pl.best.edp, (unsigned long long)pl.evaluated);
-    fixture_release(&f);
+    sh_fixture_release(&f);
 }
 END_TEST
 
@@ -218,12 +51,12 @@ START_TEST(exhaustive_should_find_the_optimum_of_a_plain_enumeration)
 {
     int layer = _i / (3 * OBJ_COUNT), kernel = (_i / OBJ_COUNT) % 3, obj = _i % OBJ_COUNT;
     static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
-    struct fixture f;
-    fixture_load(&f, arch_small, small_layers[layer], kernels[kernel]);
-    struct plain pl = { .a = f.arch, .p = &f.prob, .obj = (enum objective)obj };
-    plain_search(&pl);
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_small, small_layers[layer], kernels[kernel]);
+    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = (enum objective)obj };
+    sh_plain_search(&pl);
     ck_assert(pl.have);
-    struct search_options opt = options(STRATEGY_EXHAUSTIVE, (enum objective)obj, 2);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, (enum objective)obj, 2);
     struct search_result r;
     struct err e;
     ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
@@ -237,7 +70,7 @@ START_TEST(exhaustive_should_find_the_optimum_of_a_plain_enumeration)
     struct model_stats again;
     ck_assert_int_eq(model_eval(f.arch, &f.prob, &r.best, &again, NULL), 0);
     ck_assert(again.energy_pj == r.stats.energy_pj && again.cycles == r.stats.cycles);
-    fixture_release(&f);
+    sh_fixture_release(&f);
 }
 END_TEST
 
@@ -253,12 +86,12 @@ static const char *wl_conv_1d =
 START_TEST(search_should_give_the_same_result_for_any_thread_count)
 {
     for (int st = 0; st < STRATEGY_COUNT; st++) {
-        struct fixture f;
-        fixture_load(&f, arch_small, st == STRATEGY_EXHAUSTIVE ? wl_conv_1d : wl_conv,
+        struct sh_fixture f;
+        sh_fixture_load(&f, sh_arch_small, st == STRATEGY_EXHAUSTIVE ? wl_conv_1d : wl_conv,
                      KERNEL_FWD);
         struct search_result r1, r3;
-        struct search_options o1 = options((enum strategy)st, OBJ_EDP, 1);
-        struct search_options o3 = options((enum strategy)st, OBJ_EDP, 3);
+        struct search_options o1 = sh_options((enum strategy)st, OBJ_EDP, 1);
+        struct search_options o3 = sh_options((enum strategy)st, OBJ_EDP, 3);
         struct err e;
         ck_assert_int_eq(search_run(f.arch, &f.prob, &o1, &r1, &e), 0);
         ck_assert_int_eq(search_run(f.arch, &f.prob, &o3, &r3, &e), 0);
@@ -268,18 +101,18 @@ START_TEST(search_should_give_the_same_result_for_any_thread_count)
         ck_assert(r1.stats.edp == r3.stats.edp);
         ck_assert(r1.optimal == r3.optimal);
         ck_assert(r1.optimal == (st == STRATEGY_EXHAUSTIVE));
-        fixture_release(&f);
+        sh_fixture_release(&f);
     }
 }
 END_TEST
 
 START_TEST(sampling_should_repeat_for_a_seed)
 {
-    struct fixture f;
-    fixture_load(&f, arch_small, wl_conv, KERNEL_BWD_WEIGHT);
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_small, wl_conv, KERNEL_BWD_WEIGHT);
     for (int st = STRATEGY_RANDOM; st < STRATEGY_COUNT; st++) {
         struct search_result a, b;
-        struct search_options o = options((enum strategy)st, OBJ_ENERGY, 2);
+        struct search_options o = sh_options((enum strategy)st, OBJ_ENERGY, 2);
         struct err e;
         ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &a, &e), 0);
         ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &b, &e), 0);
@@ -288,7 +121,7 @@ START_TEST(sampling_should_repeat_for_a_seed)
         ck_assert_int_eq(memcmp(&a.best, &b.best, sizeof a.best), 0);
         ck_assert_uint_eq(a.evaluated, b.evaluated);
     }
-    fixture_release(&f);
+    sh_fixture_release(&f);
 }
 END_TEST
 
@@ -301,7 +134,7 @@ START_TEST(search_should_return_the_best_so_far_at_the_time_limit)
     ck_assert_int_eq(arch_load("tests/validation/conv3x3_fwd/arch.json", &a, &e), 0);
     ck_assert_int_eq(workload_load("tests/validation/conv3x3_fwd/workload.json", &w, &e), 0);
     ck_assert_int_eq(workload_derive(w, 0, KERNEL_FWD, LOWER_NONE, &p, &e), 0);
-    struct search_options o = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct search_options o = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     o.time_limit_s = 0.3;
     struct search_result r;
     ck_assert_int_eq(search_run(a, &p, &o, &r, &e), 0);
@@ -316,39 +149,39 @@ END_TEST
 
 START_TEST(search_should_stop_when_interrupted)
 {
-    struct fixture f;
-    fixture_load(&f, arch_small, wl_conv, KERNEL_FWD);
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_small, wl_conv, KERNEL_FWD);
     static atomic_int stop = 1;
-    struct search_options o = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct search_options o = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     o.stop = &stop;
     struct search_result r;
     struct err e;
     ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
     ck_assert(r.interrupted);
     ck_assert(!r.optimal);
-    fixture_release(&f);
+    sh_fixture_release(&f);
 }
 END_TEST
 
 START_TEST(search_should_evaluate_a_stream_directly)
 {
-    struct fixture f;
-    fixture_load(&f, arch_small, wl_conv, KERNEL_UPDATE);
-    struct search_options o = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_small, wl_conv, KERNEL_UPDATE);
+    struct search_options o = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     struct search_result r;
     struct err e;
     ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
     ck_assert(r.found && r.optimal);
     /* SGD: one operation per weight, 8 * 8 * 3 * 3 = 576. */
     ck_assert_uint_eq(r.stats.macs, 576);
-    fixture_release(&f);
+    sh_fixture_release(&f);
 }
 END_TEST
 
 START_TEST(search_should_keep_to_the_constraints)
 {
-    struct fixture f;
-    fixture_load(&f, arch_small, wl_conv, KERNEL_FWD);
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_small, wl_conv, KERNEL_FWD);
     static const char *text =
         "{\"name\": \"k-over-pes\", \"levels\": ["
         " {\"level\": \"@array\", \"spatial\": {\"x\": [\"K\"]}},"
@@ -359,7 +192,7 @@ START_TEST(search_should_keep_to_the_constraints)
     ck_assert_msg(constraints_parse("c.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
     ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
     for (int st = 0; st < STRATEGY_COUNT; st++) {
-        struct search_options o = options((enum strategy)st, OBJ_EDP, 2);
+        struct search_options o = sh_options((enum strategy)st, OBJ_EDP, 2);
         o.constraints = &c;
         struct search_result r;
         ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
@@ -372,7 +205,7 @@ START_TEST(search_should_keep_to_the_constraints)
             ck_assert(d == DIM_K || r.best.level[1].spatial_x[d] == 1);
     }
     constraints_file_free(cf);
-    fixture_release(&f);
+    sh_fixture_release(&f);
 }
 END_TEST
 
@@ -382,8 +215,8 @@ START_TEST(search_should_say_when_no_mapping_fits)
      * cannot be mapped: no, every mapping fits one-element tiles.  Force
      * the PE to keep all three tensors with R = 3 inside: W 3 + I 3 + O 1
      * = 7 > 6. */
-    struct fixture f;
-    fixture_load(&f, arch_small, wl_conv, KERNEL_FWD);
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_small, wl_conv, KERNEL_FWD);
     static const char *text =
         "{\"levels\": [{\"level\": \"PE\", \"temporal\": {\"R\": 3},"
         " \"keep\": [\"weights\", \"inputs\", \"outputs\"]}]}";
@@ -392,7 +225,7 @@ START_TEST(search_should_say_when_no_mapping_fits)
     struct err e;
     ck_assert_int_eq(constraints_parse("c.json", text, strlen(text), &cf, &e), 0);
     ck_assert_int_eq(constraints_bind(cf, f.arch, &c, &e), 0);
-    struct search_options o = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct search_options o = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     o.constraints = &c;
     struct search_result r;
     ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
@@ -401,7 +234,7 @@ START_TEST(search_should_say_when_no_mapping_fits)
     ck_assert_str_eq(e.msg, "c fwd: no mapping fits the arch under the constraints: "
                             "c.json: levels[0] (level 'PE') leaves no mapping");
     constraints_file_free(cf);
-    fixture_release(&f);
+    sh_fixture_release(&f);
 }
 END_TEST
 
@@ -412,15 +245,15 @@ START_TEST(search_should_name_a_minimum_utilization_no_mapping_reaches)
     static const char *wl =
         "{\"name\": \"fc\", \"batch\": 1, \"layers\": [{\"name\": \"fc\", \"type\": \"fc\","
         " \"C\": 3, \"K\": 3}]}";
-    struct fixture f;
-    fixture_load(&f, arch_small, wl, KERNEL_FWD);
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_small, wl, KERNEL_FWD);
     static const char *text = "{\"min_utilization\": 0.9, \"levels\": []}";
     struct constraints_file *cf;
     struct constraints c;
     struct err e;
     ck_assert_msg(constraints_parse("u.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
     ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
-    struct search_options o = options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct search_options o = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     o.constraints = &c;
     struct search_result r;
     ck_assert_int_eq(search_run(f.arch, &f.prob, &o, &r, &e), 0);
@@ -432,7 +265,7 @@ START_TEST(search_should_name_a_minimum_utilization_no_mapping_reaches)
     ck_assert(r.found);
     ck_assert_double_eq_tol(r.stats.utilization, 0.5, 1e-12);
     constraints_file_free(cf);
-    fixture_release(&f);
+    sh_fixture_release(&f);
 }
 END_TEST
 
@@ -444,6 +277,7 @@ Suite *search_suite(void)
     tcase_add_loop_test(tc, exhaustive_should_find_the_optimum_of_a_plain_enumeration, 0,
                         2 * 3 * OBJ_COUNT);
     tcase_add_loop_test(tc, exhaustive_should_find_the_optimum_on_a_chain_of_fanouts, 0, 2);
+
     tcase_add_test(tc, search_should_give_the_same_result_for_any_thread_count);
     tcase_add_test(tc, sampling_should_repeat_for_a_seed);
     tcase_add_test(tc, search_should_return_the_best_so_far_at_the_time_limit);

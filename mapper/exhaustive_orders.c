@@ -1,0 +1,498 @@
+/*
+ * exhaustive_orders: the loop orders of one complete factorization, for the
+ * exhaustive strategy, searched by branch and bound.
+ *
+ * Called for every factorization that survives the node bounds of
+ * exhaustive.c (up to millions per search), so the bound here is built
+ * once per factorization in a few hundred operations and then re-evaluated
+ * per partial order in a few dozen.  Nothing allocates.
+ *
+ * The bound.  Only the words each keeper c of a tensor t receives from its
+ * parent (PAS, MODEL.md R4) depend on orders, and energy and cycles only
+ * grow with them (R7, R9, R10), so a lower bound of every PAS, pushed
+ * through R7-R10 with lower bounds of the other counts, bounds the cost.
+ * Per (t, c), with the loops above c:
+ *   - every step of a loop at or outside t's innermost anchor loop receives
+ *     the whole tile (orders.c), so PAS >= tile * the product of the loops
+ *     from the outermost down to that loop.  With the order of the
+ *     innermost level above c that has an anchor loop still free, the
+ *     least such product leaves out the level's non-anchor loops; once the
+ *     order is known, the loops after its innermost anchor.  Exact for
+ *     tensors without windows.
+ *   - for a window index (two dims of bound > 1 move it), the innermost
+ *     loop that moves the index moves the tile by exactly its own step
+ *     along it (no loop inside it touches the index), so each of its steps
+ *     receives at least tile * min(step, extent) / extent; it lies at the
+ *     innermost level above c with such loops, and its steps count
+ *     (bound - 1) times the loops outside it.  Free orders take the least
+ *     over the candidates.
+ *   PAS >= max(the first, tile + the sum of the second over window
+ * indices).  Groups count the anchor dims' spatial factors (distinct
+ * positions along an anchor index are distinct boxes), partitions are
+ * R7's, counts are divided by block_words without rounding up.  Where a
+ * level's order is free, the energy of the pairs whose innermost anchor
+ * level it is takes the least over that level's orders as a whole
+ * (level_least), not each pair's own least: one order cannot put every
+ * tensor's other loops inside its anchors.
+ *
+ * The search: levels whose orders vary (one order per class, orders.c) are
+ * fixed from the outermost inward, each partial choice bounded with the
+ * levels still free taking their least; the model evaluates what is left.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "strategy.h"
+
+#define CHECK_EVERY 2048
+
+/* Product of the loops of level order ml after the innermost loop whose
+ * dim is in mask (all of them when none is). */
+static double trailing_product(const struct mapping_level *ml, uint8_t mask)
+{
+    double p = 1;
+    for (int i = DIM_COUNT - 1; i >= 0; i--) {
+        int d = ml->order[i];
+        if (ml->temporal[d] <= 1)
+            continue;
+        if ((mask >> d) & 1)
+            break;
+        p *= ml->temporal[d];
+    }
+    return p;
+}
+
+/* The least weighted words over the steps of the innermost mover of
+ * window index i of tensor t at keeper c (see the top of the file);
+ * fixed: level lv's order is known. */
+static double mover_words(const struct order_bound *b, const struct mapping *m,
+                          const struct tensor_spec *t, int i, int lv, bool fixed,
+                          double size, double extent)
+{
+    const struct mapping_level *ml = &m->level[lv];
+    double outside = b->above[lv], best = INFINITY, before = 1;
+    double all = 1;
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (t->index[i].coef[d] && ml->temporal[d] > 1)
+            all *= ml->temporal[d];
+    int last = -1;
+    if (fixed) {
+        for (int k = DIM_COUNT - 1; k >= 0 && last < 0; k--) {
+            int d = ml->order[k];
+            if (t->index[i].coef[d] && ml->temporal[d] > 1)
+                last = d;
+        }
+        for (int k = 0; k < DIM_COUNT && ml->order[k] != last; k++)
+            before *= ml->temporal[ml->order[k]];
+    }
+    for (int d = 0; d < DIM_COUNT; d++) {
+        if (!t->index[i].coef[d] || ml->temporal[d] <= 1 || (fixed && d != last))
+            continue;
+        double n = ml->temporal[d];
+        double step = fabs((double)t->index[i].coef[d]) * b->stride[lv][d];
+        double others = fixed ? before : all / n;
+        double v = (n - 1) * outside * others * size * (step < extent ? step : extent) / extent;
+        if (v < best)
+            best = v;
+    }
+    return best;
+}
+
+void order_bound_init(struct order_bound *b, const struct mapspace *s, const struct mapping *m)
+{
+    order_bound_init_partial(b, s, m, -1, 0);
+}
+
+void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
+                              const struct mapping *m, int level, uint8_t decided)
+{
+    const struct arch *a = s->arch;
+    const struct problem *p = s->prob;
+    int L = s->nlevels;
+    uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
+    double sp[ARCH_MAX_LEVELS], inst[ARCH_MAX_LEVELS + 1];
+    for (int d = 0; d < DIM_COUNT; d++)
+        ext[L][d] = 1;
+    b->cc = 1;
+    for (int j = L - 1; j >= 0; j--) {
+        const struct mapping_level *ml = &m->level[j];
+        double spj = 1, tpj = 1;
+        uint8_t tmask = 0;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            uint64_t spd = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
+            b->stride[j][d] = (double)(spd * ext[j + 1][d]);
+            ext[j][d] = ext[j + 1][d] * ml->temporal[d] * spd;
+            spj *= (double)spd;
+            tpj *= ml->temporal[d];
+            if (ml->temporal[d] > 1)
+                tmask |= (uint8_t)(1u << d);
+            b->tprod_dim[j][d] = ml->temporal[d];
+        }
+        sp[j] = spj;
+        b->tprod[j] = tpj;
+        b->tmask[j] = tmask;
+        b->cc *= tpj;
+    }
+    inst[0] = b->above[0] = 1;
+    for (int j = 0; j < L; j++) {
+        inst[j + 1] = inst[j] * sp[j];
+        b->above[j + 1] = b->above[j] * b->tprod[j];
+    }
+    b->base_energy = (double)p->macs * a->compute.energy_pj;
+    b->npairs = 0;
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        const struct tensor_spec *t = &p->tensor[sl];
+        bool result = sl == SLOT_OUTPUTS;
+        uint8_t anchor = s->anchor[sl];
+        double part[ARCH_MAX_LEVELS];
+        if (result && level < 0) {
+            /* R7's partitions, through every level. */
+            unsigned __int128 pt = tensor_box_words(t, ext[0]);
+            part[0] = (double)pt;
+            for (int c = 1; c < L; c++) {
+                uint64_t size_c = tensor_box_words(t, ext[c]), span = size_c;
+                if (sp[c - 1] > 1) {
+                    uint64_t spread[DIM_COUNT];
+                    for (int d = 0; d < DIM_COUNT; d++)
+                        spread[d] = ext[c][d] * m->level[c - 1].spatial_x[d] *
+                                    m->level[c - 1].spatial_y[d];
+                    span = tensor_box_words(t, spread);
+                }
+                pt = pt * size_c / span;
+                part[c] = (double)pt;
+            }
+        }
+        double asp[ARCH_MAX_LEVELS], atp[ARCH_MAX_LEVELS];   /* anchor products */
+        for (int j = 0; j < L; j++) {
+            const struct mapping_level *ml = &m->level[j];
+            double x = 1, y = 1;
+            for (int d = 0; d < DIM_COUNT; d++)
+                if ((anchor >> d) & 1) {
+                    x *= (double)ml->spatial_x[d] * ml->spatial_y[d];
+                    y *= ml->temporal[d];
+                }
+            asp[j] = x;
+            atp[j] = y;
+        }
+        int pl = 0;
+        for (int c = 1; c <= L; c++) {
+            if (c < L && (!a->level[c].keeps[sl] || m->level[c].bypass[sl]))
+                continue;
+            struct order_pair *pr = &b->pair[b->npairs++];
+            pr->slot = (uint8_t)sl;
+            pr->parent = (uint8_t)pl;
+            pr->child = (uint8_t)c;
+            double groups = 1;
+            for (int f = pl; f < c; f++)
+                groups *= asp[f];
+            pr->groups = groups;
+            pr->inst_p = inst[pl];
+            pr->inst_c = c < L ? inst[c] : 0;
+            pr->part_p = result ? (level >= 0 ? INFINITY : part[pl]) : 0;
+            pr->part_c = result && c < L ? (level >= 0 ? INFINITY : part[c]) : 0;
+            pr->size = c < L ? (double)tensor_box_words(t, ext[c]) : 0;
+            pr->jstar = -1;
+            pr->nwin = 0;
+            if (c < L) {
+                int j = c - 1;
+                while (j >= 0 && atp[j] <= 1)
+                    j--;
+                pr->jstar = (int8_t)j;
+                if (j >= 0)
+                    pr->anchors = atp[j];
+                for (int i = 0; i < t->rank && s->sliding[sl]; i++) {
+                    uint8_t movers = s->index_dims[sl][i];
+                    if (!((s->window_mask[sl] >> i) & 1))
+                        continue;
+                    double extent = 1;
+                    for (int d = 0; d < DIM_COUNT; d++)
+                        if (t->index[i].coef[d])
+                            extent += fabs((double)t->index[i].coef[d]) *
+                                      (double)(ext[c][d] - 1);
+                    int lv = c - 1;
+                    while (lv >= 0 && !(b->tmask[lv] & movers))
+                        lv--;
+                    /* Partial: a dim still to come could put a mover inward
+                     * of this one, unless every mover is decided. */
+                    bool unsafe = level >= 0 && lv <= level && (movers & ~decided);
+                    if (lv < 0 || unsafe)
+                        continue;
+                    struct order_window *wi = &pr->win[pr->nwin++];
+                    wi->index = (uint8_t)i;
+                    wi->level = (uint8_t)lv;
+                    wi->extent = extent;
+                    wi->free_words = mover_words(b, m, t, i, lv, false, pr->size, extent);
+                }
+            }
+            const struct arch_level *par = &a->level[pl];
+            pr->read_pj = par->read_pj / par->block_words;
+            pr->update_pj = par->update_pj / par->block_words;
+            pr->fill_pj = c < L ? a->level[c].fill_pj / a->level[c].block_words : 0;
+            pr->result = result;
+            pl = c;
+        }
+    }
+}
+
+/* The bound with the orders of the levels in fixed known (m's). */
+/* What pair pr adds to the energy when its child receives pas (per
+ * instance); its counts go to rd and wr when given. */
+static double pair_energy(const struct order_pair *pr, double pas, int L, double *rd,
+                          double *wr)
+{
+    double ca = pas * pr->groups, reads, fills = 0, updates = 0;
+    if (pr->result) {
+        updates = ca;
+        reads = ca > pr->part_p ? ca - pr->part_p : 0;
+        if (pr->child < L)
+            fills = pas > pr->part_c ? pas - pr->part_c : 0;
+    } else {
+        reads = ca;
+        if (pr->child < L)
+            fills = pas;
+    }
+    if (rd) {
+        if (pr->child < L)
+            wr[pr->child] += fills;
+        rd[pr->parent] += reads;
+        wr[pr->parent] += updates;
+    }
+    double e = pr->inst_p * (reads * pr->read_pj + updates * pr->update_pj);
+    if (pr->child < L)
+        e += pr->inst_c * fills * pr->fill_pj;
+    return e;
+}
+
+/* The least energy over the orders of level j of the pairs whose innermost
+ * anchor level is j (free order): unlike the sum of each pair's own least,
+ * this sees that one order cannot put every tensor's other loops inside
+ * its anchors.  A dynamic program over the sets of loops placed innermost:
+ * a pair's PAS is decided when the first anchor of its tensor is placed,
+ * the loops inside it being left out of its product.  win[k] is pair k's
+ * window part, grow its scale. */
+static double level_least(const struct order_bound *b, const struct mapspace *s, int j,
+                          const int *pairs, int np, const double *win, const double *grow)
+{
+    int L = s->nlevels;
+    uint8_t dims[DIM_COUNT];
+    double n[DIM_COUNT];
+    int k = 0;
+    for (int d = 0; d < DIM_COUNT; d++)
+        if ((b->tmask[j] >> d) & 1) {
+            dims[k] = (uint8_t)d;
+            n[k++] = b->tprod_dim[j][d];
+        }
+    uint8_t anchor_at[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+    double lin[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];     /* energy * prod[S], or 0 */
+    double top = b->above[j] * b->tprod[j];
+    for (int q = 0; q < np; q++) {
+        const struct order_pair *pr = &b->pair[pairs[q]];
+        anchor_at[q] = 0;
+        for (int i = 0; i < k; i++)
+            if ((s->anchor[pr->slot] >> dims[i]) & 1)
+                anchor_at[q] |= (uint8_t)(1u << i);
+        /* Without a window part or partition credits the pair's energy is
+         * linear in its PAS. */
+        lin[q] = 0;
+        if (win[q] == 0 && (!pr->result || (isinf(pr->part_p) && isinf(pr->part_c))))
+            lin[q] = pair_energy(pr, pr->size * top * grow[q], L, NULL, NULL);
+    }
+    double f[1 << DIM_COUNT], prod[1 << DIM_COUNT];
+    int full = (1 << k) - 1;
+    f[0] = 0;
+    prod[0] = 1;
+    for (int S = 1; S <= full; S++) {
+        int low = __builtin_ctz((unsigned)S);
+        prod[S] = prod[S & (S - 1)] * n[low];
+        f[S] = INFINITY;
+    }
+    for (int S = 0; S < full; S++) {
+        if (f[S] == INFINITY)
+            continue;
+        for (int x = 0; x < k; x++) {
+            if ((S >> x) & 1)
+                continue;
+            double cost = f[S], linear = 0;
+            for (int q = 0; q < np; q++) {
+                if ((anchor_at[q] & S) || !((anchor_at[q] >> x) & 1))
+                    continue;
+                if (lin[q] > 0) {
+                    linear += lin[q];
+                    continue;
+                }
+                const struct order_pair *pr = &b->pair[pairs[q]];
+                double pas = pr->size * top / prod[S] * grow[q];
+                if (win[q] > pas)
+                    pas = win[q];
+                cost += pair_energy(pr, pas, L, NULL, NULL);
+            }
+            cost += linear / prod[S];
+            if (cost < f[S | (1 << x)])
+                f[S | (1 << x)] = cost;
+        }
+    }
+    return f[full];
+}
+
+/* scale (may be NULL): per slot, a factor that the anchor part of every
+ * PAS, and the MACs' accesses, are known to grow by (order_bound_node). */
+static void bound_at(const struct order_bound *b, const struct mapspace *s,
+                     const struct mapping *m, uint32_t fixed, const double *scale,
+                     double *energy, double *cycles)
+{
+    const struct arch *a = s->arch;
+    int L = s->nlevels;
+    double e = b->base_energy;
+    double rd[ARCH_MAX_LEVELS] = { 0 }, wr[ARCH_MAX_LEVELS] = { 0 };
+    /* Pairs left to level_least, by level. */
+    int group[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)], ngroup[ARCH_MAX_LEVELS];
+    double gwin[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+    double ggrow[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+    memset(ngroup, 0, sizeof ngroup);
+    for (int k = 0; k < b->npairs; k++) {
+        const struct order_pair *pr = &b->pair[k];
+        double pas, win = 0;
+        double grow = scale ? scale[pr->slot] : 1;
+        bool free_order = false;
+        if (pr->child == L) {
+            pas = b->cc * grow;
+        } else {
+            pas = pr->size;
+            if (pr->jstar >= 0) {
+                const struct mapping_level *ml = &m->level[pr->jstar];
+                free_order = !((fixed >> pr->jstar) & 1);
+                double own = free_order ? pr->anchors
+                                        : b->tprod[pr->jstar] /
+                                              trailing_product(ml, s->anchor[pr->slot]);
+                pas *= b->above[pr->jstar] * own;
+            }
+            pas *= grow;
+            if (pr->nwin) {
+                win = pr->size;
+                const struct tensor_spec *t = &s->prob->tensor[pr->slot];
+                for (int i = 0; i < pr->nwin; i++) {
+                    const struct order_window *wi = &pr->win[i];
+                    win += (fixed >> wi->level) & 1
+                               ? mover_words(b, m, t, wi->index, wi->level, true,
+                                             pr->size, wi->extent)
+                               : wi->free_words;
+                }
+                if (win > pas)
+                    pas = win;
+            }
+        }
+        double here = pair_energy(pr, pas, L, rd, wr);
+        if (free_order) {
+            int j = pr->jstar, q = ngroup[j]++;
+            group[j][q] = k;
+            gwin[j][q] = win;
+            ggrow[j][q] = grow;
+            continue;       /* counted by level_least */
+        }
+        e += here;
+    }
+    for (int j = 0; j < L; j++)
+        if (ngroup[j])
+            e += level_least(b, s, j, group[j], ngroup[j], gwin[j], ggrow[j]);
+    /* R10: a level's cycles are at least its counts over its bandwidths;
+     * the slack keeps this below the model's rounding. */
+    double cyc = b->cc;
+    for (int l = 0; l < L; l++) {
+        const struct arch_level *al = &a->level[l];
+        double need = 0;
+        if (isfinite(al->read_bw) && rd[l] / al->read_bw > need)
+            need = rd[l] / al->read_bw;
+        if (isfinite(al->write_bw) && wr[l] / al->write_bw > need)
+            need = wr[l] / al->write_bw;
+        if (isfinite(al->shared_bw) && (rd[l] + wr[l]) / al->shared_bw > need)
+            need = (rd[l] + wr[l]) / al->shared_bw;
+        need = ceil(need * (1 - BOUND_SLACK));
+        if (need > cyc)
+            cyc = need;
+    }
+    *energy = e;
+    *cycles = cyc;
+}
+
+double order_bound_cost(const struct order_bound *b, const struct search_ctx *c,
+                        const struct mapping *m, uint32_t fixed)
+{
+    double energy, cycles;
+    bound_at(b, c->space, m, fixed, NULL, &energy, &cycles);
+    if (cycles < c->bounds.cycles)
+        cycles = c->bounds.cycles;
+    switch (c->opt->objective) {
+    case OBJ_ENERGY: return energy;
+    case OBJ_LATENCY: return cycles;
+    default: return energy * cycles;
+    }
+}
+
+void order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
+                      uint8_t decided, const uint64_t *ext, double *energy, double *cycles)
+{
+    const struct mapspace *s = c->space;
+    /* A dim still to come puts what is left of it (rem) at level 1, its
+     * fanout or level 0: for a tensor it anchors, any split multiplies the
+     * anchor part of every PAS below level 0 (by the loops outward of the
+     * innermost anchor, the tile, or the instances and groups) and the
+     * MACs' accesses by rem. */
+    double scale[SLOT_COUNT];
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        scale[sl] = 1;
+        for (int d = 0; d < DIM_COUNT; d++)
+            if (!((decided >> d) & 1) && ((s->anchor[sl] >> d) & 1))
+                scale[sl] *= (double)(s->prob->bound[d] / ext[d]);
+    }
+    order_bound_init_partial(b, s, m, 1, decided);
+    bound_at(b, s, m, 0, scale, energy, cycles);
+    *cycles = b->cc;
+}
+
+static bool cut(struct order_search *o, const struct mapping *m, uint32_t fixed)
+{
+    double bound = order_bound_cost(&o->bound, o->c, m, fixed);
+    return bound * (1 - BOUND_SLACK) > search_incumbent(o->c);
+}
+
+/* Chooses the order of varied level i and inward; fixed: the levels whose
+ * order is known, those before i among them.  Returns true to stop. */
+static bool walk_orders(struct order_search *o, struct mapping *m, int i, uint32_t fixed)
+{
+    struct mapspace_classes *cl = &o->classes;
+    if (i == cl->nlevels) {
+        if (i > 0 && cut(o, m, fixed))
+            return false;
+        search_offer(o->c, m, o->best);
+        if (++*o->since_check >= CHECK_EVERY) {
+            *o->since_check = 0;
+            return search_should_stop(o->c);
+        }
+        return false;
+    }
+    struct mapspace_level_orders *lo = &cl->lv[i];
+    int k = 0;
+    mapspace_level_first(lo, m);
+    fixed |= 1u << lo->level;
+    do {
+        /* The last level's bound is the leaf's, checked there. */
+        if ((i + 1 == cl->nlevels || !cut(o, m, fixed)) && walk_orders(o, m, i + 1, fixed))
+            return true;
+    } while (mapspace_level_next(lo, m, &k));
+    return false;
+}
+
+bool order_search_run(struct order_search *o, struct mapping *m)
+{
+    o->best->factorizations++;
+    order_bound_init(&o->bound, o->c->space, m);
+    mapspace_classes_first(o->c->space, m, &o->classes);
+    uint32_t fixed = (1u << o->c->space->nlevels) - 1;
+    for (int i = 0; i < o->classes.nlevels; i++)
+        fixed &= ~(1u << o->classes.lv[i].level);
+    if (cut(o, m, fixed)) {
+        o->best->cut++;
+        return false;
+    }
+    return walk_orders(o, m, 0, fixed);
+}

@@ -1,0 +1,239 @@
+/*
+ * Tests of the exhaustive search's pruning where it is most likely wrong:
+ * against the plain enumeration on layers with sliding windows, strides
+ * and dilation (every bypass choice included), and its two parts alone on
+ * 3- and 4-level archs: the order classes lose no cost that some order of
+ * a full enumeration gives, and the order bound is at most every order's
+ * cost.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../mapper/mapspace.h"
+#include "../mapper/search.h"
+#include "../mapper/strategy.h"
+#include "../model/model.h"
+#include "search_helpers.h"
+
+/* Layers with sliding windows, strides, dilation and two-dim windows, small
+ * enough for the plain enumeration. */
+static const char *const window_layers[] = {
+    /* 1-D, stride 2: H = (2 - 1) * 2 + (3 - 1) + 1 = 5, gaps between tiles. */
+    "{\"name\": \"c\", \"batch\": 1, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 1, \"K\": 2, \"P\": 2, \"Q\": 1, \"R\": 3, \"S\": 1, \"stride\": 2}]}",
+    /* 1-D, dilation 2: H = (3 - 1) + (2 - 1) * 2 + 1 = 5. */
+    "{\"name\": \"c\", \"batch\": 1, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 1, \"K\": 2, \"P\": 3, \"Q\": 1, \"R\": 2, \"S\": 1, \"dilation\": 2}]}",
+    /* A window next to an anchor dim of the input (N). */
+    "{\"name\": \"c\", \"batch\": 2, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 1, \"K\": 1, \"P\": 2, \"Q\": 1, \"R\": 2, \"S\": 1}]}",
+    /* A window, an anchor (C) and a stride. */
+    "{\"name\": \"c\", \"batch\": 1, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 2, \"K\": 1, \"P\": 2, \"Q\": 1, \"R\": 2, \"S\": 1, \"stride\": 2}]}",
+};
+
+START_TEST(exhaustive_should_find_the_optimum_with_windows_strides_and_dilation)
+{
+    int layer = _i / (3 * OBJ_COUNT), kernel = (_i / OBJ_COUNT) % 3, obj = _i % OBJ_COUNT;
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_small, window_layers[layer], kernels[kernel]);
+    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = (enum objective)obj };
+    sh_plain_search(&pl);
+    ck_assert(pl.have);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, (enum objective)obj, 2);
+    struct search_result r;
+    struct err e;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
+    ck_assert(r.found && r.optimal);
+    ck_assert_msg(search_cost(opt.objective, &r.stats) == search_cost(opt.objective, &pl.best),
+                  "layer %d kernel %d objective %d: search %.17g, plain %.17g (%llu mappings)",
+                  layer, kernel, obj, search_cost(opt.objective, &r.stats),
+                  search_cost(opt.objective, &pl.best), (unsigned long long)pl.evaluated);
+    sh_fixture_release(&f);
+}
+END_TEST
+
+START_TEST(exhaustive_should_find_the_optimum_with_windows_on_a_chain_of_fanouts)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    struct sh_fixture f;
+    sh_fixture_load(&f, sh_arch_chain, window_layers[0], kernels[_i]);
+    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = OBJ_EDP };
+    sh_plain_search(&pl);
+    ck_assert(pl.have);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct search_result r;
+    struct err e;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
+    ck_assert(r.found && r.optimal);
+    ck_assert_msg(r.stats.edp == pl.best.edp, "kernel %d: search %.17g, plain %.17g",
+                  _i, r.stats.edp, pl.best.edp);
+    sh_fixture_release(&f);
+}
+END_TEST
+
+/* Four storage levels that all keep every tensor (the orders of three
+ * levels reach the innermost one), with fanouts at two of them. */
+static const char *arch_deep =
+    "{\"name\": \"deep\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
+    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 100, \"fill_pj\": 100,"
+    "  \"update_pj\": 110},"
+    " {\"name\": \"L2\", \"class\": \"sram\", \"size_words\": 64, \"read_pj\": 9,"
+    "  \"fill_pj\": 10, \"update_pj\": 11, \"read_bw\": 2},"
+    " {\"name\": \"L1\", \"class\": \"sram\", \"mesh_x\": 2, \"size_words\": 16,"
+    "  \"read_pj\": 3, \"fill_pj\": 4, \"update_pj\": 5, \"block_words\": 2},"
+    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"size_words\": 6,"
+    "  \"read_pj\": 0.5, \"fill_pj\": 0.75, \"update_pj\": 1}],"
+    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 4, \"energy_pj\": 1}}";
+
+/* The distinct (energy, cycles) pairs a set of evaluations gave. */
+struct costs {
+    int n;
+    double energy[4096], cycles[4096];
+};
+
+static void costs_add(struct costs *c, const struct model_stats *s)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->energy[i] == s->energy_pj && c->cycles[i] == (double)s->cycles)
+            return;
+    ck_assert_int_lt(c->n, 4096);
+    c->energy[c->n] = s->energy_pj;
+    c->cycles[c->n++] = (double)s->cycles;
+}
+
+struct class_check {
+    const struct mapspace *s;
+    struct search_ctx ctx;
+    struct mapspace_classes cl;
+    struct order_bound b;
+    uint64_t seen, every;       /* checks one factorization in every */
+    uint64_t factorizations, orders, classes;
+};
+
+static void classes_walk(struct class_check *k, struct mapping *m, int i, struct costs *got)
+{
+    if (i == k->cl.nlevels) {
+        struct model_stats st;
+        if (model_eval(k->s->arch, k->s->prob, m, &st, NULL) == 0)
+            costs_add(got, &st);
+        k->classes++;
+        return;
+    }
+    int cursor = 0;
+    mapspace_level_first(&k->cl.lv[i], m);
+    do
+        classes_walk(k, m, i + 1, got);
+    while (mapspace_level_next(&k->cl.lv[i], m, &cursor));
+}
+
+/* For one factorization: every (energy, cycles) that some combination of
+ * orders gives is given by some combination of the enumerated classes, and
+ * the order bound, with every order free and with every order fixed, is at
+ * most each combination's cost. */
+static bool check_classes(void *arg, struct mapping *m)
+{
+    struct class_check *k = arg;
+    static struct costs all, got;
+    struct mapspace_orders o;
+    mapspace_orders_first(k->s, m, &o);
+    uint64_t combos = 1;
+    for (int i = 0; i < o.nlevels; i++)
+        for (int j = 2; j <= o.ndims[i]; j++)
+            combos *= (uint64_t)j;
+    /* Only factorizations with many orders, spread over the space. */
+    if (combos < 6 || k->seen++ % k->every)
+        return false;
+    all.n = got.n = 0;
+    k->factorizations++;
+    order_bound_init(&k->b, k->s, m);
+    do {
+        struct model_stats st;
+        if (model_eval(k->s->arch, k->s->prob, m, &st, NULL) != 0)
+            continue;
+        costs_add(&all, &st);
+        k->orders++;
+        double cost = search_cost(k->ctx.opt->objective, &st);
+        ck_assert_msg(order_bound_cost(&k->b, &k->ctx, m, 0) <= cost * (1 + 1e-12),
+                      "free bound %.17g > cost %.17g", order_bound_cost(&k->b, &k->ctx, m, 0),
+                      cost);
+        ck_assert_msg(order_bound_cost(&k->b, &k->ctx, m, ~0u) <= cost * (1 + 1e-12),
+                      "fixed bound %.17g > cost %.17g",
+                      order_bound_cost(&k->b, &k->ctx, m, ~0u), cost);
+    } while (mapspace_orders_next(&o, m));
+    mapspace_classes_first(k->s, m, &k->cl);
+    classes_walk(k, m, 0, &got);
+    ck_assert_int_eq(got.n, all.n);
+    for (int i = 0; i < all.n; i++) {
+        bool found = false;
+        for (int j = 0; j < got.n && !found; j++)
+            found = got.energy[j] == all.energy[i] && got.cycles[j] == all.cycles[i];
+        ck_assert_msg(found, "energy %.17g cycles %.0f is given by no enumerated order",
+                      all.energy[i], all.cycles[i]);
+    }
+    return false;
+}
+
+START_TEST(order_classes_should_lose_no_cost_of_a_full_enumeration)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    static const char *const layers[] = {
+        /* Anchors N and C of the input around a P/R window. */
+        "{\"name\": \"c\", \"batch\": 2, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+        " \"C\": 2, \"K\": 1, \"P\": 2, \"Q\": 1, \"R\": 2, \"S\": 1}]}",
+        /* Windows on both axes with a stride. */
+        "{\"name\": \"c\", \"batch\": 1, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+        " \"C\": 1, \"K\": 1, \"P\": 2, \"Q\": 2, \"R\": 2, \"S\": 2, \"stride\": 2}]}",
+        /* Dilation, K irrelevant to the input. */
+        "{\"name\": \"c\", \"batch\": 1, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+        " \"C\": 1, \"K\": 2, \"P\": 3, \"Q\": 1, \"R\": 2, \"S\": 1, \"dilation\": 2}]}",
+    };
+    /* Of the factorizations with 6 order combinations or more, one in
+     * `every` is checked: a few thousand per case. */
+    static const uint64_t every[] = { 5, 5, 1 };
+    int layer = _i / 6, kernel = (_i / 2) % 3;
+    struct sh_fixture f;
+    sh_fixture_load(&f, _i % 2 ? sh_arch_chain : arch_deep, layers[layer], kernels[kernel]);
+    struct mapspace *s = malloc(sizeof *s);
+    struct class_check *k = calloc(1, sizeof *k);
+    ck_assert(s && k);
+    struct err e;
+    ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, NULL, &e), 0);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 1);
+    k->s = s;
+    k->every = every[layer];
+    k->ctx.space = s;
+    k->ctx.opt = &opt;
+    model_bounds(f.arch, &f.prob, &k->ctx.bounds);
+    struct mapping m;
+    mapping_init(&m, s->nlevels);
+    mapspace_factorizations(s, &m, 0, 1, check_classes, NULL, k);
+    ck_assert_uint_gt(k->factorizations, 150);
+    /* The classes are fewer than the orders: the check is not vacuous. */
+    ck_assert_msg(k->classes < k->orders, "%llu classes, %llu orders over %llu factorizations",
+                  (unsigned long long)k->classes, (unsigned long long)k->orders,
+                  (unsigned long long)k->factorizations);
+    free(k);
+    free(s);
+    sh_fixture_release(&f);
+}
+END_TEST
+
+Suite *search_prune_suite(void)
+{
+    Suite *s = suite_create("search_prune");
+    TCase *tw = tcase_create("windows");
+    tcase_set_timeout(tw, 300);
+    tcase_add_loop_test(tw, exhaustive_should_find_the_optimum_with_windows_strides_and_dilation,
+                        0, 4 * 3 * OBJ_COUNT);
+    tcase_add_loop_test(tw, exhaustive_should_find_the_optimum_with_windows_on_a_chain_of_fanouts,
+                        0, 3);
+    suite_add_tcase(s, tw);
+    TCase *tk = tcase_create("classes");
+    tcase_set_timeout(tk, 300);
+    tcase_add_loop_test(tk, order_classes_should_lose_no_cost_of_a_full_enumeration, 0, 3 * 3 * 2);
+    suite_add_tcase(s, tk);
+    return s;
+}
