@@ -87,7 +87,7 @@ void anneal_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard_bes
             return;
         random_draw(s, &cand, &rng);
         if (!allowed(c, &cand) ||
-            model_eval(s->arch, s->prob, &cand, &cand_s, NULL) != 0)
+            model_eval_prepared(&c->prep, &cand, &cand_s, NULL) != 0)
             continue;
         out->evaluated++;
         if (!have || search_better(obj, &cand_s, &cur_s)) {
@@ -106,7 +106,7 @@ void anneal_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard_bes
         cand = cur;
         mapspace_neighbour(s, &cand, &rng);
         if (!allowed(c, &cand) ||
-            model_eval(s->arch, s->prob, &cand, &cand_s, NULL) != 0)
+            model_eval_prepared(&c->prep, &cand, &cand_s, NULL) != 0)
             continue;
         out->evaluated++;
         if (cand_s.utilization < s->cons.min_utilization)
