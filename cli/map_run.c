@@ -23,36 +23,6 @@ struct counts {
     int searched, optimal, reused, no_mapping, skipped;
 };
 
-/* True when a and b are the same problem apart from the layer's name: a
- * search of one answers for the other. */
-static bool same_problem(const struct problem *a, const struct problem *b)
-{
-    if (a->kernel != b->kernel || a->is_stream != b->is_stream || a->macs != b->macs ||
-        memcmp(a->bound, b->bound, sizeof a->bound) != 0 ||
-        memcmp(a->shape_order, b->shape_order, sizeof a->shape_order) != 0)
-        return false;
-    if (a->is_stream) {
-        if (a->stream.ntensors != b->stream.ntensors || a->stream.ops != b->stream.ops)
-            return false;
-        for (int t = 0; t < a->stream.ntensors && t < STREAM_MAX_TENSORS; t++) {
-            const struct stream_tensor *x = &a->stream.tensor[t], *y = &b->stream.tensor[t];
-            if (strcmp(x->name, y->name) != 0 || x->slot != y->slot || x->words != y->words ||
-                x->read != y->read || x->written != y->written)
-                return false;
-        }
-        return true;
-    }
-    for (int s = 0; s < SLOT_COUNT; s++) {
-        const struct tensor_spec *x = &a->tensor[s], *y = &b->tensor[s];
-        if (strcmp(x->name, y->name) != 0 || x->rank != y->rank)
-            return false;
-        for (int r = 0; r < x->rank && r < TENSOR_MAX_RANK; r++)
-            if (memcmp(x->index[r].coef, y->index[r].coef, sizeof x->index[r].coef) != 0)
-                return false;
-    }
-    return true;
-}
-
 int map_plan(const struct workload *w, const bool *matched, const struct map_opts *mo,
              struct report *r)
 {
@@ -104,7 +74,7 @@ static const struct report_kernel *find_same(const struct report *r, int l, int 
         const struct report_layer *ly = &r->layers[m];
         for (int k = 0; k < (m == l ? i : ly->nkernels); k++)
             if (ly->kernel[k].searched && ly->kernel[k].same_as < 0 &&
-                same_problem(&ly->kernel[k].problem, p)) {
+                problem_same_shape(&ly->kernel[k].problem, p)) {
                 *layer = m;
                 return &ly->kernel[k];
             }

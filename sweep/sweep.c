@@ -241,43 +241,13 @@ static int build_variants(const struct sweep_spec *spec, struct sweep_plan *plan
     return 0;
 }
 
-/* True when a and b are the same problem apart from the layer's name: a
- * search of one answers for the other. */
-static bool same_problem(const struct problem *a, const struct problem *b)
-{
-    if (a->kernel != b->kernel || a->is_stream != b->is_stream || a->macs != b->macs ||
-        memcmp(a->bound, b->bound, sizeof a->bound) != 0 ||
-        memcmp(a->shape_order, b->shape_order, sizeof a->shape_order) != 0)
-        return false;
-    if (a->is_stream) {
-        if (a->stream.ntensors != b->stream.ntensors || a->stream.ops != b->stream.ops)
-            return false;
-        for (int t = 0; t < a->stream.ntensors && t < STREAM_MAX_TENSORS; t++) {
-            const struct stream_tensor *x = &a->stream.tensor[t], *y = &b->stream.tensor[t];
-            if (strcmp(x->name, y->name) != 0 || x->slot != y->slot || x->words != y->words ||
-                x->read != y->read || x->written != y->written)
-                return false;
-        }
-        return true;
-    }
-    for (int s = 0; s < SLOT_COUNT; s++) {
-        const struct tensor_spec *x = &a->tensor[s], *y = &b->tensor[s];
-        if (strcmp(x->name, y->name) != 0 || x->rank != y->rank)
-            return false;
-        for (int r = 0; r < x->rank && r < TENSOR_MAX_RANK; r++)
-            if (memcmp(x->index[r].coef, y->index[r].coef, sizeof x->index[r].coef) != 0)
-                return false;
-    }
-    return true;
-}
-
 /* The job of problem p on variant v among jobs [first, plan->njobs),
  * appended when new.  Returns 0 or ERR_NOMEM / ERR_TOO_LARGE. */
 static int job_for(struct sweep_plan *plan, uint32_t *cap, uint32_t first, int v,
                    uint32_t cell, const struct problem *p, uint32_t *out, struct err *err)
 {
     for (uint32_t j = first; j < plan->njobs; j++)
-        if (plan->job[j].variant == v && same_problem(&plan->job[j].problem, p)) {
+        if (plan->job[j].variant == v && problem_same_shape(&plan->job[j].problem, p)) {
             *out = j;
             return 0;
         }

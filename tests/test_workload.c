@@ -790,6 +790,32 @@ START_TEST(kernels_command_should_exit_2_on_bad_input_and_usage)
 }
 END_TEST
 
+START_TEST(same_shape_should_ignore_layer_names_and_nothing_else)
+{
+    /* resnet18: layer1.0.conv1 (index 1) and layer1.1.conv1 (3) are the
+     * same 64->64 3x3 conv on 56x56; layer2.0.conv2 (6) has 128 channels;
+     * layer2.0.conv1 (5) has the same C, R, S as 1 but stride 2. */
+    struct workload *w = load_ok("workloads/nets/resnet18.json");
+    struct problem a = derive_ok(w, 1, KERNEL_FWD, LOWER_NONE);
+    struct problem b = derive_ok(w, 3, KERNEL_FWD, LOWER_NONE);
+    ck_assert_str_ne(a.layer, b.layer);
+    ck_assert(problem_same_shape(&a, &b));
+    struct problem c = derive_ok(w, 6, KERNEL_FWD, LOWER_NONE);
+    ck_assert(!problem_same_shape(&a, &c));
+    struct problem d = derive_ok(w, 5, KERNEL_FWD, LOWER_NONE);
+    ck_assert(!problem_same_shape(&a, &d));
+    /* Same layer, other kernel; and the same update stream twice. */
+    struct problem e = derive_ok(w, 1, KERNEL_BWD_WEIGHT, LOWER_NONE);
+    ck_assert(!problem_same_shape(&a, &e));
+    struct problem u1 = derive_ok(w, 1, KERNEL_UPDATE, LOWER_NONE);
+    struct problem u3 = derive_ok(w, 3, KERNEL_UPDATE, LOWER_NONE);
+    struct problem u6 = derive_ok(w, 6, KERNEL_UPDATE, LOWER_NONE);
+    ck_assert(problem_same_shape(&u1, &u3));
+    ck_assert(!problem_same_shape(&u1, &u6));
+    workload_free(w);
+}
+END_TEST
+
 Suite *workload_suite(void)
 {
     Suite *s = suite_create("workload");
@@ -818,6 +844,7 @@ Suite *workload_suite(void)
     tcase_add_loop_test(tc, shipped_network_should_match_its_published_macs_and_weights, 0, nnets);
     tcase_add_loop_test(tc, shipped_network_kernels_should_share_macs_direct_and_lowered, 0, nnets);
     tcase_add_test(tc, shipped_resnet50_should_have_the_hand_computed_tensor_sizes);
+    tcase_add_test(tc, same_shape_should_ignore_layer_names_and_nothing_else);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");

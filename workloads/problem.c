@@ -96,3 +96,31 @@ bool problem_tensor_words(const struct problem *p, enum slot s, uint64_t *words)
     *words = total;
     return true;
 }
+
+bool problem_same_shape(const struct problem *a, const struct problem *b)
+{
+    if (a->kernel != b->kernel || a->is_stream != b->is_stream || a->macs != b->macs ||
+        memcmp(a->bound, b->bound, sizeof a->bound) != 0 ||
+        memcmp(a->shape_order, b->shape_order, sizeof a->shape_order) != 0)
+        return false;
+    if (a->is_stream) {
+        if (a->stream.ntensors != b->stream.ntensors || a->stream.ops != b->stream.ops)
+            return false;
+        for (int t = 0; t < a->stream.ntensors && t < STREAM_MAX_TENSORS; t++) {
+            const struct stream_tensor *x = &a->stream.tensor[t], *y = &b->stream.tensor[t];
+            if (strcmp(x->name, y->name) != 0 || x->slot != y->slot || x->words != y->words ||
+                x->read != y->read || x->written != y->written)
+                return false;
+        }
+        return true;
+    }
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        const struct tensor_spec *x = &a->tensor[s], *y = &b->tensor[s];
+        if (strcmp(x->name, y->name) != 0 || x->rank != y->rank)
+            return false;
+        for (int r = 0; r < x->rank && r < TENSOR_MAX_RANK; r++)
+            if (memcmp(x->index[r].coef, y->index[r].coef, sizeof x->index[r].coef) != 0)
+                return false;
+    }
+    return true;
+}

@@ -103,4 +103,9 @@ uint64_t tensor_box_words(const struct tensor_spec *t, const uint64_t *ext);
  * R1's formula with every dim at its bound).  Returns false on overflow. */
 bool problem_tensor_words(const struct problem *p, enum slot s, uint64_t *words);
 
+/* True when a and b are the same problem apart from the layer's name (same
+ * kernel, bounds, tensor indices or stream): a search of one answers for
+ * the other. */
+bool problem_same_shape(const struct problem *a, const struct problem *b);
+
 #endif
