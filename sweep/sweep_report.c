@@ -164,9 +164,16 @@ static int fill_cell(const struct sweep_plan *plan, const struct sweep_results *
         k->result = res->result[e->job];
         memcpy(k->error, res->error[e->job], sizeof k->error);
         if (!k->result.found && cs->status == SWEEP_OK) {
+            /* The search names the problem by the layer it was searched
+             * for, which may be another cell's: name this cell's. */
+            const struct problem *jp = &plan->job[e->job].problem;
+            char named[2 * PROBLEM_NAME_MAX];
+            const char *msg = k->error;
+            int len = snprintf(named, sizeof named, "%s %s: ", jp->layer, kernel_name(jp->kernel));
+            if (len > 0 && strncmp(msg, named, (size_t)len) == 0)
+                msg += len;
             cs->status = SWEEP_NO_MAPPING;
-            snprintf(why, sizeof why, "layer '%s' %s: %s", ly->name, kernel_name(e->kernel),
-                     k->error);
+            snprintf(why, sizeof why, "layer '%s' %s: %s", ly->name, kernel_name(e->kernel), msg);
             if (!(cs->error = strdup(why)))
                 rc = err_set(err, ERR_NOMEM, "out of memory");
         }

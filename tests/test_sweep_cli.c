@@ -249,6 +249,39 @@ START_TEST(sweep_cli_should_report_invalid_variants_per_cell)
 }
 END_TEST
 
+START_TEST(sweep_cli_should_report_a_variant_too_small_for_any_mapping)
+{
+    /* Every tensor kept in the register files takes at least one word
+     * each: 3 words > 2, so the 2-word variant has no mapping of any
+     * kernel, while the 64-word one maps. */
+    char dir[128], out[256];
+    struct th_run r;
+    th_tmpdir(dir, sizeof dir, "sweep");
+    snprintf(out, sizeof out, "%s/s.json", dir);
+    const char *args[] = { "sweep", "-a", RF4, "-w", CONV, "--constraints",
+                           "tests/data/sweep/keep_all.json", "--vary",
+                           "RegisterFile.size_words=2,64", "-o", out, NULL };
+    th_run(args, NULL, NULL, &r);
+    ck_assert_int_eq(r.code, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "trainmap sweep: cell 0 (" RF4 " RegisterFile."
+                                        "size_words=2, conv): layer 'c' fwd: no mapping fits "
+                                        "the arch under the constraints: tests/data/sweep/"
+                                        "keep_all.json: levels[0] (level 'RegisterFile') "
+                                        "leaves no mapping\n"));
+    th_run_release(&r);
+    cJSON *rep = load(out);
+    const cJSON *cells = item(rep, "cells");
+    ck_assert_int_eq(cJSON_GetArraySize(cells), 2);
+    ck_assert_str_eq(item(cJSON_GetArrayItem(cells, 0), "status")->valuestring, "no_mapping");
+    ck_assert_str_eq(item(cJSON_GetArrayItem(cells, 1), "status")->valuestring, "ok");
+    const cJSON *b = cJSON_GetArrayItem(item(rep, "best"), 0);
+    ck_assert_int_eq(item(item(b, "energy"), "cell")->valueint, 1);
+    ck_assert_int_eq(item(item(b, "edp"), "cell")->valueint, 1);
+    cJSON_Delete(rep);
+    cleanup(dir);
+}
+END_TEST
+
 START_TEST(sweep_cli_best_should_be_the_minimum_over_the_mapped_cells)
 {
     static const char *const goal[] = { "energy", "latency", "edp" };
@@ -432,6 +465,7 @@ Suite *sweep_cli_suite(void)
     tcase_add_test(tc, sweep_cli_resume_should_write_what_an_uninterrupted_run_writes);
     tcase_add_test(tc, sweep_cli_should_refuse_the_journal_of_another_sweep);
     tcase_add_test(tc, sweep_cli_should_report_invalid_variants_per_cell);
+    tcase_add_test(tc, sweep_cli_should_report_a_variant_too_small_for_any_mapping);
     tcase_add_test(tc, sweep_cli_best_should_be_the_minimum_over_the_mapped_cells);
     tcase_add_test(tc, sweep_cli_cell_report_should_be_the_map_report_of_its_variant);
     tcase_add_test(tc, sweep_cli_should_write_csv_markdown_and_plots);
