@@ -166,11 +166,11 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
         for (int j = 0; j < L; j++) {
             const struct mapping_level *ml = &m->level[j];
             double x = 1, y = 1;
-            for (int d = 0; d < DIM_COUNT; d++)
-                if ((anchor >> d) & 1) {
-                    x *= (double)ml->spatial_x[d] * ml->spatial_y[d];
-                    y *= ml->temporal[d];
-                }
+            for (unsigned r = anchor; r; r &= r - 1) {
+                int d = __builtin_ctz(r);
+                x *= (double)ml->spatial_x[d] * ml->spatial_y[d];
+                y *= ml->temporal[d];
+            }
             asp[j] = x;
             atp[j] = y;
         }
@@ -306,25 +306,41 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
         prod[S] = prod[S & (S - 1)] * n[low];
         f[S] = INFINITY;
     }
+    /* decides[x]: the pairs that placing loop x decides when none of their
+     * anchors is placed yet.  A pair's energy depends on S alone, so it is
+     * computed once per S, then summed (in pair order) per x. */
+    uint32_t decides[DIM_COUNT] = { 0 };
+    for (int q = 0; q < np; q++)
+        for (int i = 0; i < k; i++)
+            if ((anchor_at[q] >> i) & 1)
+                decides[i] |= 1u << q;
     for (int S = 0; S < full; S++) {
         if (f[S] == INFINITY)
             continue;
+        uint32_t open = 0;
+        double g[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+        for (int q = 0; q < np; q++) {
+            if (anchor_at[q] & S)
+                continue;
+            open |= 1u << q;
+            if (lin[q] > 0)
+                continue;
+            const struct order_pair *pr = &b->pair[pairs[q]];
+            double pas = pr->size * top / prod[S] * grow[q];
+            if (win[q] > pas)
+                pas = win[q];
+            g[q] = pair_energy(pr, pas, L, NULL, NULL);
+        }
         for (int x = 0; x < k; x++) {
             if ((S >> x) & 1)
                 continue;
             double cost = f[S], linear = 0;
-            for (int q = 0; q < np; q++) {
-                if ((anchor_at[q] & S) || !((anchor_at[q] >> x) & 1))
-                    continue;
-                if (lin[q] > 0) {
+            for (uint32_t r = open & decides[x]; r; r &= r - 1) {
+                int q = __builtin_ctz(r);
+                if (lin[q] > 0)
                     linear += lin[q];
-                    continue;
-                }
-                const struct order_pair *pr = &b->pair[pairs[q]];
-                double pas = pr->size * top / prod[S] * grow[q];
-                if (win[q] > pas)
-                    pas = win[q];
-                cost += pair_energy(pr, pas, L, NULL, NULL);
+                else
+                    cost += g[q];
             }
             cost += linear / prod[S];
             if (cost < f[S | (1 << x)])
@@ -440,9 +456,10 @@ void order_bound_node(struct order_bound *b, const struct search_ctx *c, struct 
     double scale[SLOT_COUNT];
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         scale[sl] = 1;
-        for (int d = 0; d < DIM_COUNT; d++)
-            if (!((decided >> d) & 1) && ((s->anchor[sl] >> d) & 1))
-                scale[sl] *= (double)(s->prob->bound[d] / ext[d]);
+        for (unsigned r = s->anchor[sl] & ~(unsigned)decided; r; r &= r - 1) {
+            int d = __builtin_ctz(r);
+            scale[sl] *= (double)(s->prob->bound[d] / ext[d]);
+        }
     }
     order_bound_init_partial(b, s, m, 1, decided);
     bound_at(b, s, m, 0, scale, energy, cycles);
@@ -486,6 +503,13 @@ bool order_search_run(struct order_search *o, struct mapping *m)
 {
     o->best->factorizations++;
     order_bound_init(&o->bound, o->c->space, m);
+    /* Every order free first: no more than the bound below (each free
+     * level takes its least over all its orders), and most factorizations
+     * are cut by it before their classes are listed. */
+    if (cut(o, m, 0)) {
+        o->best->cut++;
+        return false;
+    }
     mapspace_classes_first(o->c->space, m, &o->classes);
     uint32_t fixed = (1u << o->c->space->nlevels) - 1;
     for (int i = 0; i < o->classes.nlevels; i++)
