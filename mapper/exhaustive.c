@@ -67,7 +67,6 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
     }
     double energy = (double)p->macs * a->compute.energy_pj;
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
-        const struct tensor_spec *t = &p->tensor[sl];
         bool result = sl == SLOT_OUTPUTS;
         uint8_t single = s->anchor[sl];
         const struct arch_level *l0 = &a->level[0];
@@ -113,7 +112,8 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
                     spread *= sp[f];
                 served = (double)p->macs * groups / spread;
             } else {
-                double pas = (double)tensor_box_words(t, ext[c]);
+                double tile = (double)mapspace_box_words(s, sl, ext[c]);
+                double pas = tile;
                 for (int d = 0; d < DIM_COUNT; d++) {
                     if (!((single >> d) & 1))
                         continue;
@@ -125,7 +125,7 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
                  * they temporal or spatial, known or not: each position is
                  * a distinct tile (see factorization_lb), and its parent
                  * reads each at least once. */
-                double unique = (double)tensor_box_words(t, ext[c]);
+                double unique = tile;
                 for (int d = 0; d < DIM_COUNT; d++)
                     if ((single >> d) & 1)
                         unique *= (double)(p->bound[d] / ext[c][d]);

@@ -147,16 +147,16 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
         double part[ARCH_MAX_LEVELS];
         if (result && level < 0) {
             /* R7's partitions, through every level. */
-            unsigned __int128 pt = tensor_box_words(t, ext[0]);
+            unsigned __int128 pt = mapspace_box_words(s, sl, ext[0]);
             part[0] = (double)pt;
             for (int c = 1; c < L; c++) {
-                uint64_t size_c = tensor_box_words(t, ext[c]), span = size_c;
+                uint64_t size_c = mapspace_box_words(s, sl, ext[c]), span = size_c;
                 if (sp[c - 1] > 1) {
                     uint64_t spread[DIM_COUNT];
                     for (int d = 0; d < DIM_COUNT; d++)
                         spread[d] = ext[c][d] * m->level[c - 1].spatial_x[d] *
                                     m->level[c - 1].spatial_y[d];
-                    span = tensor_box_words(t, spread);
+                    span = mapspace_box_words(s, sl, spread);
                 }
                 pt = pt * size_c / span;
                 part[c] = (double)pt;
@@ -190,7 +190,7 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
             pr->inst_c = c < L ? inst[c] : 0;
             pr->part_p = result ? (level >= 0 ? INFINITY : part[pl]) : 0;
             pr->part_c = result && c < L ? (level >= 0 ? INFINITY : part[c]) : 0;
-            pr->size = c < L ? (double)tensor_box_words(t, ext[c]) : 0;
+            pr->size = c < L ? (double)mapspace_box_words(s, sl, ext[c]) : 0;
             pr->jstar = -1;
             pr->nwin = 0;
             if (c < L) {

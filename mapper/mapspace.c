@@ -164,7 +164,7 @@ static bool fits(const struct mapspace *s, const struct mapping *m, int l,
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         if (!al->keeps[sl] || m->level[l].bypass[sl])
             continue;
-        uint64_t w = tensor_box_words(&s->prob->tensor[sl], ext);
+        uint64_t w = mapspace_box_words(s, sl, ext);
         if (al->size_kind == SIZE_PER_SLOT) {
             if (w > arch_capacity_words(al, (enum slot)sl))
                 return false;

@@ -68,6 +68,26 @@ struct mapspace {
     uint8_t walk_order[DIM_COUNT];
 };
 
+/* Words of slot sl's box when every dim spans ext (each ext[d] at most
+ * the bound of d): tensor_box_words, with only the dims that move each
+ * index visited.  Inline: the factor walk calls it at every node. */
+static inline uint64_t mapspace_box_words(const struct mapspace *s, int sl,
+                                          const uint64_t *ext)
+{
+    const struct tensor_spec *t = &s->prob->tensor[sl];
+    uint64_t w = 1;
+    for (int i = 0; i < t->rank; i++) {
+        uint64_t e = 1;
+        for (unsigned r = s->index_dims[sl][i]; r; r &= r - 1) {
+            int d = __builtin_ctz(r);
+            int64_t c = t->index[i].coef[d];
+            e += (uint64_t)(c < 0 ? -c : c) * (ext[d] - 1);
+        }
+        w *= e;
+    }
+    return w;
+}
+
 /* Prepares the space of p on a under c (NULL: unconstrained).  Returns 0,
  * or ERR_NO_MAPPING with err naming the constraint that leaves no
  * factorization (a fixed factor that does not divide a bound, say). */
