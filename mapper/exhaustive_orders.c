@@ -224,10 +224,9 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                     wi->free_words = mover_words(b, m, t, i, lv, false, pr->size, extent);
                 }
             }
-            const struct arch_level *par = &a->level[pl];
-            pr->read_pj = par->read_pj / par->block_words;
-            pr->update_pj = par->update_pj / par->block_words;
-            pr->fill_pj = c < L ? a->level[c].fill_pj / a->level[c].block_words : 0;
+            pr->read_pj = s->read_pw[pl];
+            pr->update_pj = s->update_pw[pl];
+            pr->fill_pj = c < L ? s->fill_pw[c] : 0;
             pr->result = result;
             pl = c;
         }
@@ -314,8 +313,17 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
         for (int i = 0; i < k; i++)
             if ((anchor_at[q] >> i) & 1)
                 decides[i] |= 1u << q;
-    for (int S = 0; S < full; S++) {
-        if (f[S] == INFINITY)
+    /* Loops that decide no pair go innermost in some least order: there
+     * they cost nothing and only shrink the PAS of every pair decided
+     * after them (a pair's energy never grows as prod[S] does).  So the
+     * sets S worth expanding hold them all. */
+    int idle = 0;
+    for (int i = 0; i < k; i++)
+        if (!decides[i])
+            idle |= 1 << i;
+    f[idle] = 0;
+    for (int S = idle; S < full; S++) {
+        if ((S & idle) != idle || f[S] == INFINITY)
             continue;
         uint32_t open = 0;
         double g[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
@@ -331,9 +339,8 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
                 pas = win[q];
             g[q] = pair_energy(pr, pas, L, NULL, NULL);
         }
-        for (int x = 0; x < k; x++) {
-            if ((S >> x) & 1)
-                continue;
+        for (unsigned rx = (unsigned)(full & ~S); rx; rx &= rx - 1) {
+            int x = __builtin_ctz(rx);
             double cost = f[S], linear = 0;
             for (uint32_t r = open & decides[x]; r; r &= r - 1) {
                 int q = __builtin_ctz(r);

@@ -30,6 +30,12 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
     s->arch = a;
     s->prob = p;
     s->nlevels = a->nlevels;
+    for (int l = 0; l < a->nlevels; l++) {
+        const struct arch_level *al = &a->level[l];
+        s->read_pw[l] = al->read_pj / al->block_words;
+        s->update_pw[l] = al->update_pj / al->block_words;
+        s->fill_pw[l] = al->fill_pj / al->block_words;
+    }
     if (c)
         s->cons = *c;
     else

@@ -64,6 +64,9 @@ struct mapspace {
      * of indices that two or more move (the windows). */
     uint8_t index_dims[SLOT_COUNT][TENSOR_MAX_RANK];
     uint8_t window_mask[SLOT_COUNT];
+    /* Each level's energy per word read, updated and filled (the access
+     * energies over block_words), for the bounds. */
+    double read_pw[ARCH_MAX_LEVELS], update_pw[ARCH_MAX_LEVELS], fill_pw[ARCH_MAX_LEVELS];
     /* The order in which the enumeration chooses a level's dims. */
     uint8_t walk_order[DIM_COUNT];
 };
