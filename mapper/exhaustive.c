@@ -217,7 +217,9 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     if (l != 1 || !w->outer_forced || node->dims_done == 0)
         return false;
     struct mapping *sm = &w->scratch;
-    *sm = *m;
+    /* The bound reads the walked levels only. */
+    sm->nlevels = m->nlevels;
+    memcpy(sm->level, m->level, (size_t)s->nlevels * sizeof m->level[0]);
     uint8_t decided = 0;
     for (int i = 0; i < node->dims_done; i++) {
         int d = s->walk_order[i];

@@ -111,6 +111,7 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
     int L = s->nlevels;
     uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
     double sp[ARCH_MAX_LEVELS], inst[ARCH_MAX_LEVELS + 1];
+    double spd_dim[ARCH_MAX_LEVELS][DIM_COUNT];     /* spatial factors */
     for (int d = 0; d < DIM_COUNT; d++)
         ext[L][d] = 1;
     b->cc = 1;
@@ -120,6 +121,7 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
         uint8_t tmask = 0;
         for (int d = 0; d < DIM_COUNT; d++) {
             uint64_t spd = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
+            spd_dim[j][d] = (double)spd;
             b->stride[j][d] = (double)(spd * ext[j + 1][d]);
             ext[j][d] = ext[j + 1][d] * ml->temporal[d] * spd;
             spj *= (double)spd;
@@ -164,12 +166,11 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
         }
         double asp[ARCH_MAX_LEVELS], atp[ARCH_MAX_LEVELS];   /* anchor products */
         for (int j = 0; j < L; j++) {
-            const struct mapping_level *ml = &m->level[j];
             double x = 1, y = 1;
             for (unsigned r = anchor; r; r &= r - 1) {
                 int d = __builtin_ctz(r);
-                x *= (double)ml->spatial_x[d] * ml->spatial_y[d];
-                y *= ml->temporal[d];
+                x *= spd_dim[j][d];
+                y *= b->tprod_dim[j][d];
             }
             asp[j] = x;
             atp[j] = y;
@@ -298,13 +299,6 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
     }
     double f[1 << DIM_COUNT], prod[1 << DIM_COUNT];
     int full = (1 << k) - 1;
-    f[0] = 0;
-    prod[0] = 1;
-    for (int S = 1; S <= full; S++) {
-        int low = __builtin_ctz((unsigned)S);
-        prod[S] = prod[S & (S - 1)] * n[low];
-        f[S] = INFINITY;
-    }
     /* decides[x]: the pairs that placing loop x decides when none of their
      * anchors is placed yet.  A pair's energy depends on S alone, so it is
      * computed once per S, then summed (in pair order) per x. */
@@ -321,9 +315,20 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
     for (int i = 0; i < k; i++)
         if (!decides[i])
             idle |= 1 << i;
+    /* The supersets of idle, ascending (each after its subsets). */
+    int rest = full & ~idle;
+    prod[idle] = 1;
+    for (unsigned r = (unsigned)idle; r; r &= r - 1)
+        prod[idle] *= n[__builtin_ctz(r)];
     f[idle] = 0;
-    for (int S = idle; S < full; S++) {
-        if ((S & idle) != idle || f[S] == INFINITY)
+    for (int sub = -rest & rest; sub; sub = (sub - rest) & rest) {
+        int low = __builtin_ctz((unsigned)sub);
+        prod[idle | sub] = prod[idle | (sub & (sub - 1))] * n[low];
+        f[idle | sub] = INFINITY;
+    }
+    for (int sub = 0; sub != rest; sub = (sub - rest) & rest) {
+        int S = idle | sub;
+        if (f[S] == INFINITY)
             continue;
         uint32_t open = 0;
         double g[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
