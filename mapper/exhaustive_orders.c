@@ -35,9 +35,12 @@
  * (level_least), not each pair's own least: one order cannot put every
  * tensor's other loops inside its anchors.
  *
- * The search: levels whose orders vary (one order per class, orders.c) are
- * fixed from the outermost inward, each partial choice bounded with the
- * levels still free taking their least; the model evaluates what is left.
+ * The search: a factorization is first bounded with every level's order
+ * free (no more than any bound below, and cheaper than listing its
+ * classes, which most factorizations never need).  Then levels whose
+ * orders vary (one order per class, orders.c) are fixed from the outermost
+ * inward, each partial choice bounded with the levels still free taking
+ * their least; the model evaluates what is left.
  */
 #include <math.h>
 #include <string.h>
@@ -64,30 +67,31 @@ static double trailing_product(const struct mapping_level *ml, uint8_t mask)
 
 /* The least weighted words over the steps of the innermost mover of
  * window index i of tensor t at keeper c (see the top of the file);
- * fixed: level lv's order is known. */
+ * movers: the dims of bound > 1 that move the index; fixed: level lv's
+ * order is known. */
 static double mover_words(const struct order_bound *b, const struct mapping *m,
-                          const struct tensor_spec *t, int i, int lv, bool fixed,
-                          double size, double extent)
+                          const struct tensor_spec *t, int i, uint8_t movers, int lv,
+                          bool fixed, double size, double extent)
 {
     const struct mapping_level *ml = &m->level[lv];
+    unsigned live = movers & b->tmask[lv];      /* the index's loops at lv */
     double outside = b->above[lv], best = INFINITY, before = 1;
     double all = 1;
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (t->index[i].coef[d] && ml->temporal[d] > 1)
-            all *= ml->temporal[d];
-    int last = -1;
+    for (unsigned r = live; r; r &= r - 1)
+        all *= ml->temporal[__builtin_ctz(r)];
     if (fixed) {
+        int last = -1;
         for (int k = DIM_COUNT - 1; k >= 0 && last < 0; k--) {
             int d = ml->order[k];
-            if (t->index[i].coef[d] && ml->temporal[d] > 1)
+            if ((live >> d) & 1)
                 last = d;
         }
         for (int k = 0; k < DIM_COUNT && ml->order[k] != last; k++)
             before *= ml->temporal[ml->order[k]];
+        live = last >= 0 ? 1u << last : 0;
     }
-    for (int d = 0; d < DIM_COUNT; d++) {
-        if (!t->index[i].coef[d] || ml->temporal[d] <= 1 || (fixed && d != last))
-            continue;
+    for (unsigned r = live; r; r &= r - 1) {
+        int d = __builtin_ctz(r);
         double n = ml->temporal[d];
         double step = fabs((double)t->index[i].coef[d]) * b->stride[lv][d];
         double others = fixed ? before : all / n;
@@ -126,8 +130,7 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
             ext[j][d] = ext[j + 1][d] * ml->temporal[d] * spd;
             spj *= (double)spd;
             tpj *= ml->temporal[d];
-            if (ml->temporal[d] > 1)
-                tmask |= (uint8_t)(1u << d);
+            tmask |= (uint8_t)((ml->temporal[d] > 1) << d);
             b->tprod_dim[j][d] = ml->temporal[d];
         }
         sp[j] = spj;
@@ -222,7 +225,8 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                     wi->index = (uint8_t)i;
                     wi->level = (uint8_t)lv;
                     wi->extent = extent;
-                    wi->free_words = mover_words(b, m, t, i, lv, false, pr->size, extent);
+                    wi->free_words = mover_words(b, m, t, i, movers, lv, false, pr->size,
+                                                 extent);
                 }
             }
             pr->read_pj = s->read_pw[pl];
@@ -400,8 +404,9 @@ static void bound_at(const struct order_bound *b, const struct mapspace *s,
                 const struct tensor_spec *t = &s->prob->tensor[pr->slot];
                 for (int i = 0; i < pr->nwin; i++) {
                     const struct order_window *wi = &pr->win[i];
+                    uint8_t movers = s->index_dims[pr->slot][wi->index];
                     win += (fixed >> wi->level) & 1
-                               ? mover_words(b, m, t, wi->index, wi->level, true,
+                               ? mover_words(b, m, t, wi->index, movers, wi->level, true,
                                              pr->size, wi->extent)
                                : wi->free_words;
                 }
