@@ -132,7 +132,8 @@ static void classes_walk(struct class_check *k, struct mapping *m, int i, struct
 /* For one factorization: every (energy, cycles) that some combination of
  * orders gives is given by some combination of the enumerated classes, and
  * the order bound, with every order free and with every order fixed, is at
- * most each combination's cost. */
+ * most each combination's cost, the free one at most the fixed one (so a
+ * factorization cut with its orders free would be cut with any fixed). */
 static bool check_classes(void *arg, struct mapping *m)
 {
     struct class_check *k = arg;
@@ -162,6 +163,11 @@ static bool check_classes(void *arg, struct mapping *m)
         ck_assert_msg(order_bound_cost(&k->b, &k->ctx, m, ~0u) <= cost * (1 + 1e-12),
                       "fixed bound %.17g > cost %.17g",
                       order_bound_cost(&k->b, &k->ctx, m, ~0u), cost);
+        ck_assert_msg(order_bound_cost(&k->b, &k->ctx, m, 0) <=
+                          order_bound_cost(&k->b, &k->ctx, m, ~0u) * (1 + 1e-12),
+                      "free bound %.17g > fixed bound %.17g",
+                      order_bound_cost(&k->b, &k->ctx, m, 0),
+                      order_bound_cost(&k->b, &k->ctx, m, ~0u));
     } while (mapspace_orders_next(&o, m));
     mapspace_classes_first(k->s, m, &k->cl);
     classes_walk(k, m, 0, &got);
