@@ -23,6 +23,26 @@ uint64_t mapspace_rand(uint64_t *state)
 
 static bool dim_allowed(uint8_t mask, int d) { return (mask >> d) & 1; }
 
+/* The divisors of n (1 <= n < 2^32) in ascending order: pairs (q, n / q)
+ * for q up to the square root, the large ones filled in from the end. */
+static int divisors(uint64_t n, uint32_t *out, uint32_t *count)
+{
+    if (n == 0 || n > UINT32_MAX)
+        return -1;
+    uint32_t small = 0, large = 0;
+    uint32_t big[MAPSPACE_MAX_DIVISORS];
+    for (uint64_t q = 1; q * q <= n; q++)
+        if (n % q == 0) {
+            out[small++] = (uint32_t)q;
+            if (q * q != n)
+                big[large++] = (uint32_t)(n / q);
+        }
+    for (uint32_t i = 0; i < large; i++)
+        out[small + i] = big[large - 1 - i];
+    *count = small + large;
+    return 0;
+}
+
 int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem *p,
                   const struct constraints *c, struct err *err)
 {
@@ -89,6 +109,11 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
                 s->anchor[sl] |= (uint8_t)(1u << d);
         }
     }
+    for (int d = 0; d < DIM_COUNT; d++)
+        if (divisors(p->bound[d], s->divisor[d], &s->ndivisors[d]) < 0)
+            return err_set(err, ERR_TOO_LARGE, "%s %s: the bound %llu of %c is too large "
+                           "(at most 2^32 - 1)", p->layer, kernel_name(p->kernel),
+                           (unsigned long long)p->bound[d], dim_letter((enum dim)d));
     /* The walk order: the dims that move a window first (the bounds of the
      * exhaustive search count a window only once all its dims are placed),
      * then by bound, largest first; ties in dim order. */
@@ -218,11 +243,18 @@ static void walk_dim(struct fwalk *w, int l, int i, uint64_t px, uint64_t py, bo
     if (exact_excluded)
         for (int k = 0; k < lc->order_prefix_len; k++)
             exact_excluded &= lc->order_prefix[k] != d;
-    for (uint64_t x = 1; x <= rem && px * x <= al->fanout_x; x++) {
+    /* Every factor divides the bound: walk its divisors, not every value
+     * (a bound or a fanout may be near 2^31). */
+    const uint32_t *dv = s->divisor[d];
+    uint32_t ndv = s->ndivisors[d];
+    for (uint32_t kx = 0; kx < ndv && dv[kx] <= rem && px * dv[kx] <= al->fanout_x; kx++) {
+        uint64_t x = dv[kx];
         if (rem % x || (x > 1 && !dim_allowed(lc->spatial_x_dims, d)) ||
             (lc->spatial_x[d] && lc->spatial_x[d] != x))
             continue;
-        for (uint64_t y = 1; y <= rem / x && py * y <= al->fanout_y; y++) {
+        for (uint32_t ky = 0; ky < ndv && dv[ky] <= rem / x && py * dv[ky] <= al->fanout_y;
+             ky++) {
+            uint64_t y = dv[ky];
             if ((rem / x) % y || (y > 1 && !dim_allowed(lc->spatial_y_dims, d)) ||
                 (lc->spatial_y[d] && lc->spatial_y[d] != y))
                 continue;
@@ -230,7 +262,11 @@ static void walk_dim(struct fwalk *w, int l, int i, uint64_t px, uint64_t py, bo
             if (undecided && x < y)
                 continue;       /* the mirror is enumerated instead */
             uint64_t left = rem / x / y;
-            for (uint64_t t = l == 0 ? left : 1; t <= left; t++) {
+            /* Level 0 takes what is left; inner levels any divisor of it. */
+            for (uint32_t k = 0; k < ndv && dv[k] <= left; k++) {
+                uint64_t t = l == 0 ? left : dv[k];
+                if (l == 0 && k > 0)
+                    break;
                 if (left % t || (lc->temporal[d] && lc->temporal[d] != t) ||
                     (t > 1 && exact_excluded))
                     continue;

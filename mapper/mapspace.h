@@ -38,7 +38,8 @@
 #include "../workloads/problem.h"
 #include "constraints.h"
 
-#define MAPSPACE_MAX_DIVISORS 1344   /* highly composite bounds below 2^31 */
+/* The most divisors a number below 2^32 has (3491888400 has 1920). */
+#define MAPSPACE_MAX_DIVISORS 1920
 
 /* The read-only description of a space, shared by all threads. */
 struct mapspace {
@@ -69,6 +70,9 @@ struct mapspace {
     double read_pw[ARCH_MAX_LEVELS], update_pw[ARCH_MAX_LEVELS], fill_pw[ARCH_MAX_LEVELS];
     /* The order in which the enumeration chooses a level's dims. */
     uint8_t walk_order[DIM_COUNT];
+    /* Each dim's divisors, ascending: the only factors its loops take. */
+    uint32_t ndivisors[DIM_COUNT];
+    uint32_t divisor[DIM_COUNT][MAPSPACE_MAX_DIVISORS];
 };
 
 /* Words of slot sl's box when every dim spans ext (each ext[d] at most

@@ -214,6 +214,22 @@ START_TEST(cli_map_should_stop_on_time_with_prime_bounds_near_2_31)
 }
 END_TEST
 
+/* A factor walk that tried every value up to a bound of 2^31 - 1 took
+ * minutes per inner level; walking the bound's divisors (1 and itself)
+ * covers the whole space of this prime at once, so the exhaustive search
+ * ends without a time limit and proves its 3 problems optimal. */
+START_TEST(cli_map_exhaustive_should_cover_prime_bounds_near_2_31)
+{
+    char *args[] = { "map", "-a", ARCH_16PE, "-w", DATA "workload_stride_2_31.json",
+                     "-s", "exhaustive", "-j", "2", NULL };
+    struct run r;
+    run(args, 60, &r);
+    ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "problems searched: 3, optimal: 3;"));
+    run_release(&r);
+}
+END_TEST
+
 /* Every command on its success path and its main failure paths, for the
  * sanitizers: under `make sanitize` TRAINMAP is build/asan/trainmap with
  * leak checking on, so a leak, a memory error or undefined behaviour on
@@ -399,6 +415,7 @@ Suite *hostile_cli_suite(void)
     tcase_set_timeout(cli, 300);
     tcase_add_loop_test(cli, cli_should_reject_hostile_inputs_with_exact_messages, 0, NCLI);
     tcase_add_test(cli, cli_map_should_stop_on_time_with_prime_bounds_near_2_31);
+    tcase_add_test(cli, cli_map_exhaustive_should_cover_prime_bounds_near_2_31);
     tcase_add_test(cli, cli_every_command_should_run_clean_under_the_sanitizers);
     suite_add_tcase(s, cli);
     TCase *outputs = tcase_create("outputs");
