@@ -168,13 +168,16 @@ sanitize: deps
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    test-run
 
-# ThreadSanitizer on the code that runs threads: the search suite, the
+# ThreadSanitizer on the code that runs threads: the search suite's "core"
+# cases (every strategy on 1 to 3 threads, time limits, interrupts; its
+# "optimum" cases run the same threads on many more problems, minutes under
+# TSan, and run under ASan), the
 # sweep's work queue (dist) and the sweep command end to end, and the
 # map command's own tests (worker threads, the progress thread and the
 # SIGINT handler) with TRAINMAP pointing at the TSan build.  SUITE:CASE
 # runs one Check test case of a suite.  Thread leaks are not reported: a
 # second Ctrl-C exits at once by design, without joining the workers.
-TSAN_RUNS ?= search cli:map hostile_cli:outputs dist sweep_cli
+TSAN_RUNS ?= search:core cli:map hostile_cli:outputs dist sweep_cli
 tsan: deps
 	@sh scripts/deps.sh '/usr/lib/*/libtsan.so.*:libtsan2'
 	@$(MAKE) --no-print-directory BUILD=build/tsan OPT=-O1 \

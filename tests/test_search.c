@@ -272,12 +272,17 @@ END_TEST
 Suite *search_suite(void)
 {
     Suite *s = suite_create("search");
-    TCase *tc = tcase_create("core");
+    /* The optimum against a plain enumeration: many problems through the
+     * threads "core" exercises, kept apart so `make tsan` runs "core" only. */
+    TCase *tc = tcase_create("optimum");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, exhaustive_should_find_the_optimum_of_a_plain_enumeration, 0,
                         2 * 3 * OBJ_COUNT);
     tcase_add_loop_test(tc, exhaustive_should_find_the_optimum_on_a_chain_of_fanouts, 0, 2);
+    suite_add_tcase(s, tc);
 
+    tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, search_should_give_the_same_result_for_any_thread_count);
     tcase_add_test(tc, sampling_should_repeat_for_a_seed);
     tcase_add_test(tc, search_should_return_the_best_so_far_at_the_time_limit);
