@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "../common/ckd.h"
+#include "../reports/stats_json.h"
 #include "../workloads/workload.h"
 #include "cli.h"
 
@@ -61,11 +62,6 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
         return NULL;
     *matched = true;
     return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-static void u64_str(char *out, size_t cap, uint64_t v)
-{
-    snprintf(out, cap, "%llu", (unsigned long long)v);
 }
 
 static int digits(uint64_t v)
@@ -215,14 +211,6 @@ struct json_ctx {
     struct totals totals;
 };
 
-/* Adds an exact integer (a double would round above 2^53). */
-static bool add_u64(cJSON *obj, const char *key, uint64_t v)
-{
-    char s[24];
-    u64_str(s, sizeof s, v);
-    return cJSON_AddRawToObject(obj, key, s) != NULL;
-}
-
 static int json_row(void *vctx, const struct workload *w, int layer,
                     const struct problem *p, struct err *e)
 {
@@ -241,18 +229,18 @@ static int json_row(void *vctx, const struct workload *w, int layer,
     cJSON *k = cJSON_CreateObject(), *dims, *tensors;
     if (!k || !cJSON_AddItemToArray(c->kernels, k) ||
         !cJSON_AddStringToObject(k, "kernel", kernel_name(p->kernel)) ||
-        !(dims = cJSON_AddObjectToObject(k, "dims")) || !add_u64(k, "macs", p->macs) ||
+        !(dims = cJSON_AddObjectToObject(k, "dims")) || !stats_json_add_u64(k, "macs", p->macs) ||
         !(tensors = cJSON_AddArrayToObject(k, "tensors")))
         return err_set(e, ERR_NOMEM, "out of memory");
     for (int d = 0; d < DIM_COUNT && !p->is_stream; d++) {
         char key[2] = { dim_letter((enum dim)d), '\0' };
-        if (!add_u64(dims, key, p->bound[d]))
+        if (!stats_json_add_u64(dims, key, p->bound[d]))
             return err_set(e, ERR_NOMEM, "out of memory");
     }
     for (int t = 0; t < nt; t++) {
         cJSON *o = cJSON_CreateObject();
         if (!o || !cJSON_AddItemToArray(tensors, o) ||
-            !cJSON_AddStringToObject(o, "name", names[t]) || !add_u64(o, "words", words[t]))
+            !cJSON_AddStringToObject(o, "name", names[t]) || !stats_json_add_u64(o, "words", words[t]))
             return err_set(e, ERR_NOMEM, "out of memory");
     }
     return add_total(&c->totals, p, e);
@@ -279,11 +267,11 @@ static int print_json(const struct workload *w, enum lowering lowering, struct e
         enum kernel k = total_order[i];
         cJSON *o;
         if (c.totals.present[k] && (!(o = cJSON_AddObjectToObject(totals, kernel_name(k))) ||
-                                    !add_u64(o, "macs", c.totals.macs[k])))
+                                    !stats_json_add_u64(o, "macs", c.totals.macs[k])))
             goto out_delete;
     }
     cJSON *step = cJSON_AddObjectToObject(totals, "step");
-    if (!step || !add_u64(step, "macs", c.totals.step) || !(text = cJSON_Print(root)))
+    if (!step || !stats_json_add_u64(step, "macs", c.totals.step) || !(text = cJSON_Print(root)))
         goto out_delete;
     printf("%s\n", text);
     err_clear(e);

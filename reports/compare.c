@@ -240,19 +240,6 @@ void compare_release(struct compare *c)
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static bool add_double(cJSON *o, const char *key, double v)
-{
-    char text[48];
-    return cJSON_AddRawToObject(o, key, stats_json_format_double(v, text)) != NULL;
-}
-
-static bool add_u64(cJSON *o, const char *key, uint64_t v)
-{
-    char text[48];
-    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
-    return cJSON_AddRawToObject(o, key, text) != NULL;
-}
-
 static bool add_string_or_null(cJSON *o, const char *key, const char *s)
 {
     return s ? cJSON_AddStringToObject(o, key, s) != NULL
@@ -274,12 +261,12 @@ static bool add_metrics(cJSON *o, const struct compare *c, int a,
 {
     return cJSON_AddStringToObject(o, "arch", c->label[a]) &&
            cJSON_AddBoolToObject(o, "complete", m->complete) &&
-           add_double(o, "energy_pj", m->energy_pj) && add_u64(o, "cycles", m->cycles) &&
-           (!with_macs || add_u64(o, "macs", m->macs)) && add_double(o, "edp", m->edp) &&
-           add_double(o, "utilization", m->utilization) &&
-           add_double(o, "energy_ratio", m->energy_ratio) &&
-           add_double(o, "cycles_ratio", m->cycles_ratio) &&
-           add_double(o, "edp_ratio", m->edp_ratio);
+           stats_json_add_double(o, "energy_pj", m->energy_pj) && stats_json_add_u64(o, "cycles", m->cycles) &&
+           (!with_macs || stats_json_add_u64(o, "macs", m->macs)) && stats_json_add_double(o, "edp", m->edp) &&
+           stats_json_add_double(o, "utilization", m->utilization) &&
+           stats_json_add_double(o, "energy_ratio", m->energy_ratio) &&
+           stats_json_add_double(o, "cycles_ratio", m->cycles_ratio) &&
+           stats_json_add_double(o, "edp_ratio", m->edp_ratio);
 }
 
 static bool add_archs(cJSON *root, const struct compare *c)
@@ -298,7 +285,7 @@ static bool add_archs(cJSON *root, const struct compare *c)
             !(s = cJSON_AddObjectToObject(o, "search")) ||
             !cJSON_AddStringToObject(s, "strategy", d->strategy) ||
             !cJSON_AddStringToObject(s, "objective", d->objective) ||
-            !add_u64(s, "seed", d->seed) || !add_double(s, "time_limit_s", d->time_limit_s) ||
+            !stats_json_add_u64(s, "seed", d->seed) || !stats_json_add_double(s, "time_limit_s", d->time_limit_s) ||
             !cJSON_AddBoolToObject(o, "interrupted", d->interrupted) ||
             !(lv = cJSON_AddArrayToObject(o, "step_energy_by_level")))
             return false;
@@ -309,7 +296,7 @@ static bool add_archs(cJSON *root, const struct compare *c)
             if (!e || !cJSON_AddStringToObject(e, "level", i < c->nlevels ? c->level_name[i]
                                                                 : d->compute_name) ||
                 !cJSON_AddBoolToObject(e, "compute", i == c->nlevels) ||
-                !add_double(e, "energy_pj", c->level_pj[a][i]))
+                !stats_json_add_double(e, "energy_pj", c->level_pj[a][i]))
                 return false;
         }
     }
@@ -379,7 +366,7 @@ char *compare_print(const struct compare *c, const char *version, const char *co
     const struct report_doc *d = c->doc[0];
     cJSON *root = cJSON_CreateObject(), *w;
     char *text = NULL;
-    if (root && add_u64(root, "schema", 1) && cJSON_AddStringToObject(root, "tool", "trainmap") &&
+    if (root && stats_json_add_u64(root, "schema", 1) && cJSON_AddStringToObject(root, "tool", "trainmap") &&
         add_string_or_null(root, "version", version) &&
         add_string_or_null(root, "command", command) &&
         (w = cJSON_AddObjectToObject(root, "workload")) &&

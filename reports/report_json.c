@@ -87,19 +87,6 @@ int report_totals(const struct report *r, struct report_totals *out, struct err 
 
 /* ---- builders: each returns false when out of memory ------------------ */
 
-static bool add_u64(cJSON *obj, const char *key, uint64_t v)
-{
-    char text[NUM_MAX];
-    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
-    return cJSON_AddRawToObject(obj, key, text) != NULL;
-}
-
-static bool add_double(cJSON *obj, const char *key, double v)
-{
-    char text[NUM_MAX];
-    return cJSON_AddRawToObject(obj, key, stats_json_format_double(v, text)) != NULL;
-}
-
 /* A string, or null when s is NULL. */
 static bool add_string_or_null(cJSON *obj, const char *key, const char *s)
 {
@@ -132,7 +119,7 @@ static bool add_input(cJSON *inputs, const char *key, const struct report_input 
 static bool add_head(cJSON *root, const struct report *r)
 {
     cJSON *inputs, *search;
-    return add_u64(root, "schema", REPORT_SCHEMA) &&
+    return stats_json_add_u64(root, "schema", REPORT_SCHEMA) &&
            cJSON_AddStringToObject(root, "tool", "trainmap") &&
            add_string_or_null(root, "version", r->version) &&
            add_string_or_null(root, "command", r->command) &&
@@ -144,18 +131,18 @@ static bool add_head(cJSON *root, const struct report *r)
            (search = cJSON_AddObjectToObject(root, "search")) &&
            add_string_or_null(search, "strategy", r->strategy) &&
            add_string_or_null(search, "objective", r->objective) &&
-           add_u64(search, "threads", r->threads > 0 ? (uint64_t)r->threads : 0) &&
-           add_u64(search, "seed", r->seed) &&
-           add_double(search, "time_limit_s", r->time_limit_s);
+           stats_json_add_u64(search, "threads", r->threads > 0 ? (uint64_t)r->threads : 0) &&
+           stats_json_add_u64(search, "seed", r->seed) &&
+           stats_json_add_double(search, "time_limit_s", r->time_limit_s);
 }
 
 static bool add_bounds(cJSON *entry, const struct model_stats *s)
 {
     cJSON *b = cJSON_AddObjectToObject(entry, "bounds");
     double eb = s->bounds.energy_pj, cb = s->bounds.cycles;
-    return b && add_double(b, "energy_pj", eb) && add_double(b, "cycles", cb) &&
-           add_double(b, "energy_ratio", eb > 0 ? s->energy_pj / eb : NAN) &&
-           add_double(b, "cycles_ratio", cb > 0 ? (double)s->cycles / cb : NAN);
+    return b && stats_json_add_double(b, "energy_pj", eb) && stats_json_add_double(b, "cycles", cb) &&
+           stats_json_add_double(b, "energy_ratio", eb > 0 ? s->energy_pj / eb : NAN) &&
+           stats_json_add_double(b, "cycles_ratio", cb > 0 ? (double)s->cycles / cb : NAN);
 }
 
 /* The mapping of k, named after k's own layer (a reused result carries the
@@ -200,7 +187,7 @@ static bool add_entry(cJSON *kernels, const struct report *r, const struct repor
     return cJSON_AddBoolToObject(e, "optimal", res->optimal) &&
            cJSON_AddBoolToObject(e, "timed_out", res->timed_out) &&
            cJSON_AddBoolToObject(e, "interrupted", res->interrupted) &&
-           add_u64(e, "evaluated", res->evaluated) && add_double(e, "search_s", res->search_s);
+           stats_json_add_u64(e, "evaluated", res->evaluated) && stats_json_add_double(e, "search_s", res->search_s);
 }
 
 static bool add_layers(cJSON *root, const struct report *r)
@@ -228,8 +215,8 @@ static bool add_layers(cJSON *root, const struct report *r)
 static bool add_sum(cJSON *totals, const char *key, const struct report_sum *s)
 {
     cJSON *o = cJSON_AddObjectToObject(totals, key);
-    return o && add_double(o, "energy_pj", s->energy_pj) && add_u64(o, "cycles", s->cycles) &&
-           add_u64(o, "macs", s->macs);
+    return o && stats_json_add_double(o, "energy_pj", s->energy_pj) && stats_json_add_u64(o, "cycles", s->cycles) &&
+           stats_json_add_u64(o, "macs", s->macs);
 }
 
 static bool add_totals(cJSON *root, const struct report_totals *t)

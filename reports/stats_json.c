@@ -53,12 +53,12 @@ static bool add_u128(cJSON *obj, const char *key, unsigned __int128 v)
     return cJSON_AddRawToObject(obj, key, format_u128(v, text)) != NULL;
 }
 
-static bool add_u64(cJSON *obj, const char *key, uint64_t v)
+bool stats_json_add_u64(cJSON *obj, const char *key, uint64_t v)
 {
     return add_u128(obj, key, v);
 }
 
-static bool add_double(cJSON *obj, const char *key, double v)
+bool stats_json_add_double(cJSON *obj, const char *key, double v)
 {
     char text[NUM_MAX];
     return cJSON_AddRawToObject(obj, key, stats_json_format_double(v, text)) != NULL;
@@ -66,7 +66,7 @@ static bool add_double(cJSON *obj, const char *key, double v)
 
 static bool add_ratio(cJSON *obj, const char *key, double value, double bound)
 {
-    return add_double(obj, key, bound > 0 ? value / bound : NAN);
+    return stats_json_add_double(obj, key, bound > 0 ? value / bound : NAN);
 }
 
 /* Appends a new object to array; NULL when out of memory. */
@@ -86,14 +86,14 @@ static bool add_tensor(cJSON *tensors, const struct tensor_stats *t, uint64_t in
     return o && cJSON_AddStringToObject(o, "name", t->name) &&
            cJSON_AddStringToObject(o, "slot", slot_name(t->slot)) &&
            cJSON_AddBoolToObject(o, "kept", t->kept) &&
-           add_u64(o, "tile_words", t->tile_words) &&
-           add_u64(o, "reads_per_instance", t->reads) &&
-           add_u64(o, "fills_per_instance", t->fills) &&
-           add_u64(o, "updates_per_instance", t->updates) &&
+           stats_json_add_u64(o, "tile_words", t->tile_words) &&
+           stats_json_add_u64(o, "reads_per_instance", t->reads) &&
+           stats_json_add_u64(o, "fills_per_instance", t->fills) &&
+           stats_json_add_u64(o, "updates_per_instance", t->updates) &&
            add_u128(o, "reads", (unsigned __int128)t->reads * instances) &&
            add_u128(o, "fills", (unsigned __int128)t->fills * instances) &&
            add_u128(o, "updates", (unsigned __int128)t->updates * instances) &&
-           add_double(o, "energy_pj", t->energy_pj);
+           stats_json_add_double(o, "energy_pj", t->energy_pj);
 }
 
 static bool add_level(cJSON *levels, const char *name, const struct level_stats *ls)
@@ -101,8 +101,8 @@ static bool add_level(cJSON *levels, const char *name, const struct level_stats 
     cJSON *o = append_object(levels);
     cJSON *tensors;
     if (!o || !cJSON_AddStringToObject(o, "name", name) ||
-        !add_u64(o, "instances_used", ls->instances_used) ||
-        !add_u64(o, "cycles", ls->cycles) || !add_double(o, "energy_pj", ls->energy_pj) ||
+        !stats_json_add_u64(o, "instances_used", ls->instances_used) ||
+        !stats_json_add_u64(o, "cycles", ls->cycles) || !stats_json_add_double(o, "energy_pj", ls->energy_pj) ||
         !(tensors = cJSON_AddArrayToObject(o, "tensors")))
         return false;
     for (int t = 0; t < ls->ntensors && t < MODEL_MAX_TENSORS; t++)
@@ -118,22 +118,22 @@ cJSON *stats_json_build(const struct arch *a, const struct problem *p,
     cJSON *compute, *levels, *bounds;
     if (!root || !cJSON_AddStringToObject(root, "layer", p->layer) ||
         !cJSON_AddStringToObject(root, "kernel", kernel_name(p->kernel)) ||
-        !add_u64(root, "macs", s->macs) || !add_u64(root, "cycles", s->cycles) ||
-        !add_u64(root, "compute_cycles", s->compute_cycles) ||
-        !add_double(root, "utilization", s->utilization) ||
-        !add_double(root, "energy_pj", s->energy_pj) || !add_double(root, "edp", s->edp) ||
+        !stats_json_add_u64(root, "macs", s->macs) || !stats_json_add_u64(root, "cycles", s->cycles) ||
+        !stats_json_add_u64(root, "compute_cycles", s->compute_cycles) ||
+        !stats_json_add_double(root, "utilization", s->utilization) ||
+        !stats_json_add_double(root, "energy_pj", s->energy_pj) || !stats_json_add_double(root, "edp", s->edp) ||
         !(compute = cJSON_AddObjectToObject(root, "compute")) ||
         !cJSON_AddStringToObject(compute, "name", a->compute.name) ||
-        !add_u64(compute, "instances_used", s->mac_instances_used) ||
-        !add_double(compute, "energy_pj", s->mac_energy_pj) ||
+        !stats_json_add_u64(compute, "instances_used", s->mac_instances_used) ||
+        !stats_json_add_double(compute, "energy_pj", s->mac_energy_pj) ||
         !(levels = cJSON_AddArrayToObject(root, "levels")))
         goto out_fail;
     for (int l = 0; l < s->nlevels && l < a->nlevels; l++)
         if (!add_level(levels, a->level[l].name, &s->level[l]))
             goto out_fail;
     if (!(bounds = cJSON_AddObjectToObject(root, "bounds")) ||
-        !add_double(bounds, "energy_pj", s->bounds.energy_pj) ||
-        !add_double(bounds, "cycles", s->bounds.cycles) ||
+        !stats_json_add_double(bounds, "energy_pj", s->bounds.energy_pj) ||
+        !stats_json_add_double(bounds, "cycles", s->bounds.cycles) ||
         !add_ratio(bounds, "energy_ratio", s->energy_pj, s->bounds.energy_pj) ||
         !add_ratio(bounds, "cycles_ratio", (double)s->cycles, s->bounds.cycles))
         goto out_fail;

@@ -50,4 +50,10 @@ char *stats_json_print(const struct arch *a, const struct problem *p,
  * holds at least 32 bytes.  Returns out. */
 char *stats_json_format_double(double v, char *out);
 
+/* Add v to obj under key as an exact JSON number: an integer in full
+ * (a double would round above 2^53), a double as stats_json_format_double
+ * writes it.  Return false when out of memory. */
+bool stats_json_add_u64(cJSON *obj, const char *key, uint64_t v);
+bool stats_json_add_double(cJSON *obj, const char *key, double v);
+
 #endif

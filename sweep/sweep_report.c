@@ -336,19 +336,6 @@ void sweep_summary_release(struct sweep_summary *sum)
 
 /* ---- the sweep report ---- */
 
-static bool add_double(cJSON *o, const char *key, double v)
-{
-    char text[32];
-    return cJSON_AddRawToObject(o, key, stats_json_format_double(v, text)) != NULL;
-}
-
-static bool add_u64(cJSON *o, const char *key, uint64_t v)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
-    return cJSON_AddRawToObject(o, key, text) != NULL;
-}
-
 static bool add_str(cJSON *o, const char *key, const char *s)
 {
     return s ? cJSON_AddStringToObject(o, key, s) != NULL
@@ -420,7 +407,7 @@ static bool add_search(cJSON *root, const struct sweep_spec *spec)
     cJSON *s = cJSON_AddObjectToObject(root, "search"), *ks;
     bool ok = s && add_str(s, "strategy", strategy_name(spec->strategy)) &&
               add_str(s, "objective", objective_name(spec->objective)) &&
-              add_u64(s, "seed", spec->seed) && add_double(s, "time_limit_s", spec->time_limit_s) &&
+              stats_json_add_u64(s, "seed", spec->seed) && stats_json_add_double(s, "time_limit_s", spec->time_limit_s) &&
               (ks = cJSON_AddArrayToObject(s, "kernels"));
     for (int k = 0; ok && k < KERNEL_COUNT; k++)
         if (spec->kernel[k]) {
@@ -440,13 +427,13 @@ static bool add_variants(cJSON *root, const struct sweep_plan *plan, const char 
         const struct sweep_variant *x = &plan->variant[v];
         cJSON *o = cJSON_CreateObject();
         snprintf(path, sizeof path, "%s/variant-%03d.json", dir, v);
-        ok = o && cJSON_AddItemToArray(arr, o) && add_u64(o, "variant", (uint64_t)v) &&
-             add_u64(o, "arch", (uint64_t)x->arch) && add_params(o, plan, v) &&
+        ok = o && cJSON_AddItemToArray(arr, o) && stats_json_add_u64(o, "variant", (uint64_t)v) &&
+             stats_json_add_u64(o, "arch", (uint64_t)x->arch) && add_params(o, plan, v) &&
              add_str(o, "path", path) && add_str(o, "sha256", x->sha256) &&
              cJSON_AddBoolToObject(o, "valid", x->a != NULL) &&
              add_str(o, "error", x->a ? NULL : x->error) &&
              (x->same_as < 0 ? cJSON_AddNullToObject(o, "same_as") != NULL
-                             : add_u64(o, "same_as", (uint64_t)x->same_as));
+                             : stats_json_add_u64(o, "same_as", (uint64_t)x->same_as));
     }
     return ok;
 }
@@ -454,9 +441,9 @@ static bool add_variants(cJSON *root, const struct sweep_plan *plan, const char 
 static bool add_sum(cJSON *totals, const char *key, const struct report_sum *s, uint64_t macs)
 {
     cJSON *o = cJSON_AddObjectToObject(totals, key);
-    return o && add_double(o, "energy_pj", s->energy_pj) && add_u64(o, "cycles", s->cycles) &&
-           add_u64(o, "macs", s->macs) && add_double(o, "edp", sweep_sum_edp(s)) &&
-           add_double(o, "utilization", sweep_sum_utilization(s, macs));
+    return o && stats_json_add_double(o, "energy_pj", s->energy_pj) && stats_json_add_u64(o, "cycles", s->cycles) &&
+           stats_json_add_u64(o, "macs", s->macs) && stats_json_add_double(o, "edp", sweep_sum_edp(s)) &&
+           stats_json_add_double(o, "utilization", sweep_sum_utilization(s, macs));
 }
 
 static bool add_cells(cJSON *root, const struct sweep_plan *plan,
@@ -469,10 +456,10 @@ static bool add_cells(cJSON *root, const struct sweep_plan *plan,
         const struct sweep_cell_summary *cs = &sum->cell[c];
         const struct sweep_variant *v = &plan->variant[cell->variant];
         cJSON *o = cJSON_CreateObject(), *t;
-        ok = o && cJSON_AddItemToArray(arr, o) && add_u64(o, "cell", c) &&
-             add_u64(o, "variant", (uint64_t)cell->variant) &&
-             add_u64(o, "arch", (uint64_t)v->arch) &&
-             add_u64(o, "workload", (uint64_t)cell->workload) &&
+        ok = o && cJSON_AddItemToArray(arr, o) && stats_json_add_u64(o, "cell", c) &&
+             stats_json_add_u64(o, "variant", (uint64_t)cell->variant) &&
+             stats_json_add_u64(o, "arch", (uint64_t)v->arch) &&
+             stats_json_add_u64(o, "workload", (uint64_t)cell->workload) &&
              add_str(o, "arch_name", arch_name(plan, v->arch)) &&
              add_str(o, "workload_name", plan->spec->workload[cell->workload]->name) &&
              add_params(o, plan, cell->variant) && add_str(o, "status", status_name[cs->status]) &&
@@ -500,7 +487,7 @@ static bool add_best(cJSON *root, const struct sweep_plan *plan,
     bool ok = arr != NULL;
     for (int wl = 0; ok && wl < sum->nworkloads; wl++) {
         cJSON *o = cJSON_CreateObject();
-        ok = o && cJSON_AddItemToArray(arr, o) && add_u64(o, "workload", (uint64_t)wl) &&
+        ok = o && cJSON_AddItemToArray(arr, o) && stats_json_add_u64(o, "workload", (uint64_t)wl) &&
              add_str(o, "workload_name", plan->spec->workload[wl]->name);
         for (int g = 0; ok && g < SWEEP_GOAL_COUNT; g++) {
             int c = sum->best[wl][g];
@@ -510,12 +497,12 @@ static bool add_best(cJSON *root, const struct sweep_plan *plan,
             }
             const struct report_sum *s = &sum->cell[c].totals.step;
             cJSON *b = cJSON_AddObjectToObject(o, goal_key[g]);
-            ok = b && add_u64(b, "cell", (uint64_t)c) &&
-                 add_u64(b, "variant", (uint64_t)plan->cell[c].variant) &&
+            ok = b && stats_json_add_u64(b, "cell", (uint64_t)c) &&
+                 stats_json_add_u64(b, "variant", (uint64_t)plan->cell[c].variant) &&
                  add_params(b, plan, plan->cell[c].variant) &&
-                 (g == SWEEP_BY_LATENCY ? add_u64(b, "cycles", s->cycles)
-                  : g == SWEEP_BY_ENERGY ? add_double(b, "energy_pj", s->energy_pj)
-                                         : add_double(b, "edp", sweep_sum_edp(s)));
+                 (g == SWEEP_BY_LATENCY ? stats_json_add_u64(b, "cycles", s->cycles)
+                  : g == SWEEP_BY_ENERGY ? stats_json_add_double(b, "energy_pj", s->energy_pj)
+                                         : stats_json_add_double(b, "edp", sweep_sum_edp(s)));
         }
     }
     return ok;
@@ -531,18 +518,18 @@ char *sweep_report_print(const struct sweep_plan *plan, const struct sweep_summa
     for (uint32_t c = 0; c < plan->ncells; c++)
         entries += (uint32_t)plan->cell[c].nentries;
     cJSON *root = cJSON_CreateObject(), *p, *r;
-    bool ok = root && add_u64(root, "schema", 1) && add_str(root, "tool", "trainmap") &&
+    bool ok = root && stats_json_add_u64(root, "schema", 1) && add_str(root, "tool", "trainmap") &&
               add_str(root, "kind", "sweep") && add_str(root, "version", run->version) &&
               add_inputs(root, plan, run->inputs_sha256) && add_search(root, plan->spec) &&
               add_variants(root, plan, dir) && add_cells(root, plan, sum) &&
               add_best(root, plan, sum) && (p = cJSON_AddObjectToObject(root, "problems")) &&
-              add_u64(p, "kernels", entries) && add_u64(p, "distinct", plan->njobs) &&
-              add_u64(p, "searched", finished) &&
+              stats_json_add_u64(p, "kernels", entries) && stats_json_add_u64(p, "distinct", plan->njobs) &&
+              stats_json_add_u64(p, "searched", finished) &&
               cJSON_AddBoolToObject(root, "interrupted", res->interrupted) &&
               (r = cJSON_AddObjectToObject(root, "run")) && add_str(r, "command", run->command) &&
-              add_u64(r, "threads", (uint64_t)(run->threads > 0 ? run->threads : 0)) &&
+              stats_json_add_u64(r, "threads", (uint64_t)(run->threads > 0 ? run->threads : 0)) &&
               cJSON_AddBoolToObject(r, "resumed", run->resumed) &&
-              add_double(r, "wall_s", run->wall_s);
+              stats_json_add_double(r, "wall_s", run->wall_s);
     char *text = ok ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
     if (!text) {
