@@ -369,20 +369,21 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
 }
 
 /* The objective's lower bound with the orders of the levels in fixed known
- * (m's) and the cycles at least cycles.  scale (may be NULL): per slot, a
- * factor that the anchor part of every PAS, and the MACs' accesses, are
- * known to grow by (order_bound_node), whose counts bound no bandwidth.
+ * (m's) and the cycles at least cycles.  scale (NULL but at a node of the
+ * factor walk, order_bound_node): per slot, a factor that the anchor part
+ * of every PAS is known to grow by; the MACs' part is then macs_e, and the
+ * counts bound no bandwidth.
  * The dynamic programs of level_least only raise the energy above the sum
  * of each pair's own least, so when that sum already exceeds the incumbent
  * it is returned without them: the point is cut either way. */
 static double bound_at(const struct order_bound *b, const struct search_ctx *c,
                        const struct mapping *m, uint32_t fixed, const double *scale,
-                       double cycles)
+                       double macs_e, double cycles)
 {
     const struct mapspace *s = c->space;
     const struct arch *a = s->arch;
     int L = s->nlevels;
-    double e = b->base_energy;
+    double e = scale ? macs_e : b->base_energy;
     double rd[ARCH_MAX_LEVELS] = { 0 }, wr[ARCH_MAX_LEVELS] = { 0 };
     /* Pairs left to level_least, by level. */
     int group[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)], ngroup[ARCH_MAX_LEVELS];
@@ -396,6 +397,8 @@ static double bound_at(const struct order_bound *b, const struct search_ctx *c,
         double grow = scale ? scale[pr->slot] : 1;
         bool free_order = false;
         if (pr->child == L) {
+            if (scale)
+                continue;   /* in macs_e */
             pas = b->cc * grow;
         } else {
             pas = pr->size;
@@ -464,18 +467,54 @@ static double bound_at(const struct order_bound *b, const struct search_ctx *c,
 double order_bound_cost(const struct order_bound *b, const struct search_ctx *c,
                         const struct mapping *m, uint32_t fixed)
 {
-    return bound_at(b, c, m, fixed, NULL, c->bounds.cycles);
+    return bound_at(b, c, m, fixed, NULL, 0, c->bounds.cycles);
+}
+
+/* The MACs' energy and their accesses to each tensor's innermost keeper pl
+ * at a node (order_bound_node's m, ext and decided; room: how much level
+ * 1's spatial product may still grow).  R5: the MACs of an instance of pl's
+ * fanout touch at least one element per distinct position of the anchor
+ * dims' spatial factors per cycle, so the accesses are at least the MACs
+ * over the spatial factors of the other dims at levels >= pl.  Those still
+ * to come can add no more than what is left of them, nor than room. */
+static double macs_energy(const struct mapspace *s, const struct mapping *m, uint8_t decided,
+                          const uint64_t *ext, double room)
+{
+    int L = s->nlevels;
+    double macs = (double)s->prob->macs, e = macs * s->arch->compute.energy_pj;
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        int pl = L - 1;
+        while (pl > 0 && (!s->arch->level[pl].keeps[sl] || m->level[pl].bypass[sl]))
+            pl--;
+        unsigned others = ~(unsigned)s->anchor[sl] & 0xFFu;
+        double spread = 1, more = 1;
+        for (int f = pl; f < L; f++)
+            for (unsigned r = others; r; r &= r - 1) {
+                int d = __builtin_ctz(r);
+                spread *= (double)m->level[f].spatial_x[d] * m->level[f].spatial_y[d];
+            }
+        if (pl <= 1) {
+            for (unsigned r = others & ~(unsigned)decided; r; r &= r - 1) {
+                int d = __builtin_ctz(r);
+                more *= (double)(s->prob->bound[d] / ext[d]);
+            }
+            if (more > room)
+                more = room;
+        }
+        double pj = sl == SLOT_OUTPUTS ? s->update_pw[pl] : s->read_pw[pl];
+        e += macs / (spread * more) * pj;
+    }
+    return e;
 }
 
 double order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
-                        uint8_t decided, const uint64_t *ext, double cycles)
+                        uint8_t decided, const uint64_t *ext, double room, double cycles)
 {
     const struct mapspace *s = c->space;
     /* A dim still to come puts what is left of it (rem) at level 1, its
      * fanout or level 0: for a tensor it anchors, any split multiplies the
      * anchor part of every PAS below level 0 (by the loops outward of the
-     * innermost anchor, the tile, or the instances and groups) and the
-     * MACs' accesses by rem. */
+     * innermost anchor, the tile, or the instances and groups) by rem. */
     double scale[SLOT_COUNT];
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         scale[sl] = 1;
@@ -484,8 +523,14 @@ double order_bound_node(struct order_bound *b, const struct search_ctx *c, struc
             scale[sl] *= (double)(s->prob->bound[d] / ext[d]);
         }
     }
+    /* First the MACs' part alone: a few multiplications, and often enough
+     * to cut. */
+    double macs_e = macs_energy(s, m, decided, ext, room);
+    double early = search_bound_cost(c->opt->objective, macs_e, cycles);
+    if (early * (1 - BOUND_SLACK) > search_incumbent(c))
+        return early;
     order_bound_init_partial(b, s, m, 1, decided);
-    return bound_at(b, c, m, 0, scale, cycles);
+    return bound_at(b, c, m, 0, scale, macs_e, cycles);
 }
 
 static bool cut(struct order_search *o, const struct mapping *m, uint32_t fixed)

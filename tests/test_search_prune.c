@@ -241,6 +241,149 @@ START_TEST(order_classes_should_lose_no_cost_of_a_full_enumeration)
 }
 END_TEST
 
+/* Fanout at level 1 (2 x 2 below the buffer), and at level 2 as well. */
+static const char *const fan_archs[] = {
+    "{\"name\": \"fan1\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
+    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 100, \"fill_pj\": 100,"
+    "  \"update_pj\": 110},"
+    " {\"name\": \"Buf\", \"class\": \"sram\", \"size_words\": 48, \"read_pj\": 6,"
+    "  \"fill_pj\": 7, \"update_pj\": 8},"
+    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"mesh_y\": 2,"
+    "  \"size_words\": 8, \"read_pj\": 0.5, \"fill_pj\": 0.75, \"update_pj\": 1}],"
+    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"mesh_y\": 2, \"energy_pj\": 1}}",
+    "{\"name\": \"fan2\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
+    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 64, \"fill_pj\": 64,"
+    "  \"update_pj\": 80},"
+    " {\"name\": \"Buf\", \"class\": \"sram\", \"size_words\": 32, \"read_pj\": 6,"
+    "  \"fill_pj\": 7, \"update_pj\": 8},"
+    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"keeps\": [\"weights\"],"
+    "  \"size_words\": 4, \"read_pj\": 0.5, \"fill_pj\": 0.75, \"update_pj\": 1}],"
+    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"mesh_y\": 2, \"energy_pj\": 1}}",
+};
+
+/* A layer whose every dim but G has a bound of 2. */
+static const char *const every_dim_layer =
+    "{\"name\": \"c\", \"batch\": 2, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 2, \"K\": 2, \"P\": 2, \"Q\": 1, \"R\": 2, \"S\": 1}]}";
+
+struct node_check {
+    const struct mapspace *s;
+    struct search_ctx ctx;
+    struct order_bound b;
+    uint64_t factorizations, nodes;
+};
+
+/* order_bound_node at node sm under incumbent inc, with the problem's own
+ * cycle bound. */
+static double bound_node_under(struct node_check *k, struct mapping *sm, uint8_t decided,
+                               const uint64_t *ext, double room, double inc)
+{
+    uint64_t bits;
+    memcpy(&bits, &inc, sizeof bits);
+    atomic_store(&k->ctx.incumbent, bits);
+    return order_bound_node(&k->b, &k->ctx, sm, decided, ext, room, k->ctx.bounds.cycles);
+}
+
+/* For one complete factorization: the least cost over its orders, then the
+ * node bound at each partial level-1 node above it (the walk's own states:
+ * the first i dims of walk_order placed at level 1, level 0 holding what
+ * is left of them), with and without an incumbent, is at most that cost. */
+static bool check_nodes(void *arg, struct mapping *m)
+{
+    struct node_check *k = arg;
+    const struct mapspace *s = k->s;
+    const struct arch *a = s->arch;
+    struct mapspace_orders o;
+    mapspace_orders_first(s, m, &o);
+    double least = INFINITY;
+    do {
+        struct model_stats st;
+        if (model_eval(a, s->prob, m, &st, NULL) == 0 &&
+            search_cost(k->ctx.opt->objective, &st) < least)
+            least = search_cost(k->ctx.opt->objective, &st);
+    } while (mapspace_orders_next(&o, m));
+    if (least == INFINITY)
+        return false;
+    k->factorizations++;
+    for (int i = 1; i <= DIM_COUNT; i++) {
+        struct mapping sm = *m;
+        uint64_t ext[DIM_COUNT], px = 1, py = 1;
+        uint8_t decided = 0;
+        for (int j = 0; j < i; j++)
+            decided |= (uint8_t)(1u << s->walk_order[j]);
+        for (int d = 0; d < DIM_COUNT; d++) {
+            ext[d] = 1;
+            for (int l = 2; l < s->nlevels; l++)
+                ext[d] *= (uint64_t)m->level[l].temporal[d] * m->level[l].spatial_x[d] *
+                          m->level[l].spatial_y[d];
+            struct mapping_level *l1 = &sm.level[1], *l0 = &sm.level[0];
+            if ((decided >> d) & 1) {
+                ext[d] *= (uint64_t)l1->temporal[d] * l1->spatial_x[d] * l1->spatial_y[d];
+                px *= l1->spatial_x[d];
+                py *= l1->spatial_y[d];
+            } else {
+                l1->temporal[d] = l1->spatial_x[d] = l1->spatial_y[d] = 1;
+                l0->temporal[d] = 1;
+            }
+        }
+        double room = 1;
+        if (i < DIM_COUNT)
+            room = (double)(a->level[1].fanout_x / px) * (double)(a->level[1].fanout_y / py);
+        double whole = bound_node_under(k, &sm, decided, ext, room, INFINITY);
+        double early = bound_node_under(k, &sm, decided, ext, room, 0);
+        ck_assert_msg(whole <= least * (1 + 1e-12) && early <= least * (1 + 1e-12),
+                      "%d dims placed: node bound %.17g (first part %.17g) > cost %.17g",
+                      i, whole, early, least);
+        k->nodes++;
+    }
+    return false;
+}
+
+START_TEST(order_bound_node_should_be_at_most_every_completion)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    const char *layer = _i / 6 < 4 ? window_layers[_i / 6] : every_dim_layer;
+    struct sh_fixture f;
+    sh_fixture_load(&f, fan_archs[_i % 2], layer, kernels[(_i / 2) % 3]);
+    struct mapspace *s = malloc(sizeof *s);
+    struct node_check *k = calloc(1, sizeof *k);
+    ck_assert(s && k);
+    struct err e;
+    ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, NULL, &e), 0);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, (enum objective)(_i % OBJ_COUNT), 1);
+    k->s = s;
+    k->ctx.space = s;
+    k->ctx.opt = &opt;
+    model_bounds(f.arch, &f.prob, &k->ctx.bounds);
+    struct mapping m;
+    mapping_init(&m, s->nlevels);
+    mapspace_factorizations(s, &m, 0, 1, check_nodes, NULL, k);
+    ck_assert_uint_gt(k->factorizations, 20);
+    sh_fixture_release(&f);
+    free(k);
+    free(s);
+}
+END_TEST
+
+START_TEST(exhaustive_should_find_the_optimum_with_fanout_under_the_buffer)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    struct sh_fixture f;
+    sh_fixture_load(&f, fan_archs[_i % 2], window_layers[_i / 6 ? 3 : 2], kernels[(_i / 2) % 3]);
+    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = OBJ_EDP };
+    sh_plain_search(&pl);
+    ck_assert(pl.have);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
+    struct search_result r;
+    struct err e;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
+    ck_assert(r.found && r.optimal);
+    ck_assert_msg(r.stats.edp == pl.best.edp, "case %d: search %.17g, plain %.17g", _i,
+                  r.stats.edp, pl.best.edp);
+    sh_fixture_release(&f);
+}
+END_TEST
+
 Suite *search_prune_suite(void)
 {
     Suite *s = suite_create("search_prune");
@@ -255,5 +398,11 @@ Suite *search_prune_suite(void)
     tcase_set_timeout(tk, 300);
     tcase_add_loop_test(tk, order_classes_should_lose_no_cost_of_a_full_enumeration, 0, 3 * 3 * 2);
     suite_add_tcase(s, tk);
+    TCase *tn = tcase_create("nodes");
+    tcase_set_timeout(tn, 300);
+    tcase_add_loop_test(tn, order_bound_node_should_be_at_most_every_completion, 0, 5 * 3 * 2);
+    tcase_add_loop_test(tn, exhaustive_should_find_the_optimum_with_fanout_under_the_buffer, 0,
+                        2 * 3 * 2);
+    suite_add_tcase(s, tn);
     return s;
 }
