@@ -161,15 +161,6 @@ static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
     return energy;
 }
 
-static double objective_bound(const struct walk *w, double energy, double cycles)
-{
-    switch (w->c->opt->objective) {
-    case OBJ_ENERGY: return energy;
-    case OBJ_LATENCY: return cycles;
-    default: return energy * cycles;
-    }
-}
-
 static bool prune(void *arg, const struct mapping *m, const struct mapspace_node *node)
 {
     struct walk *w = arg;
@@ -207,7 +198,7 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     if (cycles < w->c->bounds.cycles)
         cycles = w->c->bounds.cycles;
     double incumbent = search_incumbent(w->c);
-    if (objective_bound(w, energy, cycles) * (1 - BOUND_SLACK) > incumbent)
+    if (search_bound_cost(w->c->opt->objective, energy, cycles) * (1 - BOUND_SLACK) > incumbent)
         return true;
     /* Under level 1 with level 0 taking the rest: the bound of the orders,
      * on the factors known so far (see order_bound_node). */
@@ -223,12 +214,9 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
         decided |= (uint8_t)(1u << d);
         sm->level[0].temporal[d] = (uint32_t)(s->prob->bound[d] / node->ext[d]);
     }
-    double e2, c2;
-    order_bound_node(&w->orders.bound, w->c, sm, decided, node->ext, &e2, &c2);
-    if (c2 > cycles)
-        cycles = c2;
+    double bound = order_bound_node(&w->orders.bound, w->c, sm, decided, node->ext, cycles);
     w->best->node_bounds++;
-    return objective_bound(w, e2, cycles) * (1 - BOUND_SLACK) > incumbent;
+    return bound * (1 - BOUND_SLACK) > incumbent;
 }
 
 static bool on_factorization(void *arg, struct mapping *m)

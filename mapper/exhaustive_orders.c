@@ -40,7 +40,9 @@
  * classes, which most factorizations never need).  Then levels whose
  * orders vary (one order per class, orders.c) are fixed from the outermost
  * inward, each partial choice bounded with the levels still free taking
- * their least; the model evaluates what is left.
+ * their least; the model evaluates what is left.  Every bound first sums
+ * each pair at its own least, and runs the dynamic programs only when that
+ * sum does not already exceed the incumbent.
  */
 #include <math.h>
 #include <string.h>
@@ -366,12 +368,18 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
     return f[full];
 }
 
-/* scale (may be NULL): per slot, a factor that the anchor part of every
- * PAS, and the MACs' accesses, are known to grow by (order_bound_node). */
-static void bound_at(const struct order_bound *b, const struct mapspace *s,
-                     const struct mapping *m, uint32_t fixed, const double *scale,
-                     double *energy, double *cycles)
+/* The objective's lower bound with the orders of the levels in fixed known
+ * (m's) and the cycles at least cycles.  scale (may be NULL): per slot, a
+ * factor that the anchor part of every PAS, and the MACs' accesses, are
+ * known to grow by (order_bound_node), whose counts bound no bandwidth.
+ * The dynamic programs of level_least only raise the energy above the sum
+ * of each pair's own least, so when that sum already exceeds the incumbent
+ * it is returned without them: the point is cut either way. */
+static double bound_at(const struct order_bound *b, const struct search_ctx *c,
+                       const struct mapping *m, uint32_t fixed, const double *scale,
+                       double cycles)
 {
+    const struct mapspace *s = c->space;
     const struct arch *a = s->arch;
     int L = s->nlevels;
     double e = b->base_energy;
@@ -381,6 +389,7 @@ static void bound_at(const struct order_bound *b, const struct mapspace *s,
     double gwin[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
     double ggrow[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
     memset(ngroup, 0, sizeof ngroup);
+    double each = 0;    /* the free-order pairs, each at its own least */
     for (int k = 0; k < b->npairs; k++) {
         const struct order_pair *pr = &b->pair[k];
         double pas, win = 0;
@@ -420,17 +429,16 @@ static void bound_at(const struct order_bound *b, const struct mapspace *s,
             group[j][q] = k;
             gwin[j][q] = win;
             ggrow[j][q] = grow;
+            each += here;
             continue;       /* counted by level_least */
         }
         e += here;
     }
-    for (int j = 0; j < L; j++)
-        if (ngroup[j])
-            e += level_least(b, s, j, group[j], ngroup[j], gwin[j], ggrow[j]);
     /* R10: a level's cycles are at least its counts over its bandwidths;
      * the slack keeps this below the model's rounding. */
-    double cyc = b->cc;
-    for (int l = 0; l < L; l++) {
+    if (b->cc > cycles)
+        cycles = b->cc;
+    for (int l = 0; l < L && !scale; l++) {
         const struct arch_level *al = &a->level[l];
         double need = 0;
         if (isfinite(al->read_bw) && rd[l] / al->read_bw > need)
@@ -440,29 +448,27 @@ static void bound_at(const struct order_bound *b, const struct mapspace *s,
         if (isfinite(al->shared_bw) && (rd[l] + wr[l]) / al->shared_bw > need)
             need = (rd[l] + wr[l]) / al->shared_bw;
         need = ceil(need * (1 - BOUND_SLACK));
-        if (need > cyc)
-            cyc = need;
+        if (need > cycles)
+            cycles = need;
     }
-    *energy = e;
-    *cycles = cyc;
+    enum objective o = c->opt->objective;
+    double early = search_bound_cost(o, e + each, cycles);
+    if (early * (1 - BOUND_SLACK) > search_incumbent(c))
+        return early;
+    for (int j = 0; j < L; j++)
+        if (ngroup[j])
+            e += level_least(b, s, j, group[j], ngroup[j], gwin[j], ggrow[j]);
+    return search_bound_cost(o, e, cycles);
 }
 
 double order_bound_cost(const struct order_bound *b, const struct search_ctx *c,
                         const struct mapping *m, uint32_t fixed)
 {
-    double energy, cycles;
-    bound_at(b, c->space, m, fixed, NULL, &energy, &cycles);
-    if (cycles < c->bounds.cycles)
-        cycles = c->bounds.cycles;
-    switch (c->opt->objective) {
-    case OBJ_ENERGY: return energy;
-    case OBJ_LATENCY: return cycles;
-    default: return energy * cycles;
-    }
+    return bound_at(b, c, m, fixed, NULL, c->bounds.cycles);
 }
 
-void order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
-                      uint8_t decided, const uint64_t *ext, double *energy, double *cycles)
+double order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
+                        uint8_t decided, const uint64_t *ext, double cycles)
 {
     const struct mapspace *s = c->space;
     /* A dim still to come puts what is left of it (rem) at level 1, its
@@ -479,8 +485,7 @@ void order_bound_node(struct order_bound *b, const struct search_ctx *c, struct 
         }
     }
     order_bound_init_partial(b, s, m, 1, decided);
-    bound_at(b, s, m, 0, scale, energy, cycles);
-    *cycles = b->cc;
+    return bound_at(b, c, m, 0, scale, cycles);
 }
 
 static bool cut(struct order_search *o, const struct mapping *m, uint32_t fixed)

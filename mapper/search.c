@@ -61,6 +61,15 @@ double search_cost(enum objective o, const struct model_stats *s)
     }
 }
 
+double search_bound_cost(enum objective o, double energy_pj, double cycles)
+{
+    switch (o) {
+    case OBJ_ENERGY: return energy_pj;
+    case OBJ_LATENCY: return cycles;
+    default: return energy_pj * cycles;
+    }
+}
+
 bool search_better(enum objective o, const struct model_stats *a,
                    const struct model_stats *b)
 {
@@ -96,7 +105,7 @@ bool search_should_stop(struct search_ctx *c)
     return false;
 }
 
-double search_incumbent(struct search_ctx *c)
+double search_incumbent(const struct search_ctx *c)
 {
     uint64_t bits = atomic_load_explicit(&c->incumbent, memory_order_relaxed);
     double v;

@@ -44,8 +44,11 @@ struct search_ctx {
 };
 
 /* The incumbent cost, and an offer to lower it. */
-double search_incumbent(struct search_ctx *c);
+double search_incumbent(const struct search_ctx *c);
 void search_lower_incumbent(struct search_ctx *c, double cost);
+
+/* The objective's value of lower bounds of the energy and the cycles. */
+double search_bound_cost(enum objective o, double energy_pj, double cycles);
 
 /* Monotonic wall clock in seconds. */
 double search_now_s(void);
@@ -119,14 +122,14 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
 void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                               const struct mapping *m, int level, uint8_t decided);
 
-/* Lower bounds of the energy and of the compute cycles (bandwidths left
- * out) at a node of the factor walk of an arch whose level 0 takes what is
- * left of every dim (it has no fanout): levels >= 2 complete, level 1's
- * bypass chosen and the dims in `decided` placed, m's level 0 holding what
- * is left of them (the other dims at factor 1 at levels 0 and 1; ext[d]:
- * the product of d's factors chosen so far). */
-void order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
-                      uint8_t decided, const uint64_t *ext, double *energy, double *cycles);
+/* A lower bound of the objective at a node of the factor walk of an arch
+ * whose level 0 takes what is left of every dim (it has no fanout): levels
+ * >= 2 complete, level 1's bypass chosen and the dims in `decided` placed,
+ * m's level 0 holding what is left of them (the other dims at factor 1 at
+ * levels 0 and 1; ext[d]: the product of d's factors chosen so far), with
+ * the cycles taken as at least `cycles` (bandwidths left out). */
+double order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
+                        uint8_t decided, const uint64_t *ext, double cycles);
 
 /* The objective's lower bound over every order of m that keeps the orders
  * of the levels in the bit set fixed as they are in m. */
