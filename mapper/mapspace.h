@@ -23,9 +23,11 @@
  * chooses each dim's product q; the level's product P stays feasible (some
  * divisor D of P has D <= fanout_x and P / D <= fanout_y: every divisor of
  * P is a product of divisors of the q's, so this is exactly "some split
- * over the axes fits"), and when the level is complete its canonical split
- * is written: D the largest divisor of P at most fanout_x, taken from the
- * dims in dim order (x = gcd(q, what is left of D), y = q / x).  Every
+ * over the axes fits"; a product that fits makes every divisor of it fit,
+ * so checking at each dim cuts nothing), and when the level is complete
+ * its canonical split is written: D the largest divisor of P at most
+ * fanout_x, taken from the dims in dim order (x = gcd(q, what is left of
+ * D), y = q / x).  Every
  * per-axis mapping with the same products costs the same, so this is
  * exact.  Other levels are walked per axis; of a mapping and its mirror on
  * such a level with interchangeable X and Y axes (fixed factors equal on
@@ -67,9 +69,9 @@ struct mapspace {
     uint8_t free_level[ARCH_MAX_LEVELS * SLOT_COUNT];
     uint8_t free_slot[ARCH_MAX_LEVELS * SLOT_COUNT];
     bool forced_keep[ARCH_MAX_LEVELS][SLOT_COUNT];  /* kept in every point */
-    /* Levels whose X and Y axes are interchangeable (equal fanouts, equal
-     * constraints): a mapping and its mirror cost the same, since the model
-     * only uses each axis's product against its fanout. */
+    /* Levels walked per axis whose X and Y axes are interchangeable (equal
+     * fanouts, equal constraints): a mapping and its mirror cost the same,
+     * since the model only uses each axis's product against its fanout. */
     bool xy_mirror[ARCH_MAX_LEVELS];
     /* Levels enumerated by per-dim spatial product rather than per axis:
      * both axes allow the same dims and no spatial factor is fixed, so
