@@ -191,10 +191,7 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     for (int j = l + 1; j < s->nlevels; j++)
         for (int d = 0; d < DIM_COUNT; d++)
             used *= (double)m->level[j].spatial_x[d] * m->level[j].spatial_y[d];
-    const struct arch_level *al = &s->arch->level[l];
-    used *= (double)node->px * (double)node->py;
-    if (node->dims_done < DIM_COUNT)
-        used *= (double)(al->fanout_x / node->px) * (double)(al->fanout_y / node->py);
+    used *= (double)node->spatial_max;
     for (int j = 0; j < l; j++)
         used *= (double)s->arch->level[j].fanout_x * s->arch->level[j].fanout_y;
     double cycles = ceil((double)s->prob->macs / used);

@@ -1,10 +1,17 @@
 /*
- * mapspace: enumeration and sampling of mappings; see mapspace.h.
+ * mapspace: the space's preparation and its factor enumeration; see
+ * mapspace.h (orders.c enumerates orders, mapspace_sample.c draws points).
  *
  * The factor enumeration is the exhaustive search's inner loop: it visits
  * every valid factorization once, checks each level's capacity as soon as
  * the level's factors are chosen (tiles only grow outward, so a level that
  * overflows cuts everything outside it), and keeps its state on the stack.
+ * Most of its nodes are spatial choices of the inner levels: choosing a
+ * product per dim instead of a pair (x, y) visits each cost once (on the
+ * validation 3x3 conv's 4 x 4 PEs, 103 product vectors instead of 326
+ * per-axis assignments).  The split check each such node needs costs
+ * nothing while the product fits on X, at most 64 trial divisions up to a
+ * product of 4096, and a walk over the product's divisors beyond.
  */
 #include "mapspace.h"
 
@@ -12,14 +19,6 @@
 #include <string.h>
 
 #include "../common/ckd.h"
-
-uint64_t mapspace_rand(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 static bool dim_allowed(uint8_t mask, int d) { return (mask >> d) & 1; }
 
@@ -80,6 +79,23 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
         for (int d = 0; d < DIM_COUNT && mirror; d++)
             mirror = lc->spatial_x[d] == lc->spatial_y[d];
         s->xy_mirror[l] = mirror;
+        bool product = lc->spatial_x_dims == lc->spatial_y_dims;
+        for (int d = 0; d < DIM_COUNT && product; d++)
+            product = !lc->spatial_x[d] && !lc->spatial_y[d];
+        s->by_product[l] = product;
+        if (product)
+            s->xy_mirror[l] = false;
+    }
+    for (int d = 0; d < DIM_COUNT; d++) {
+        uint64_t n = p->bound[d];
+        for (uint64_t q = 2; q * q <= n && n <= UINT32_MAX; q++)
+            if (n % q == 0) {
+                s->prime[d][s->nprimes[d]++] = (uint32_t)q;
+                while (n % q == 0)
+                    n /= q;
+            }
+        if (n > 1 && n <= UINT32_MAX)
+            s->prime[d][s->nprimes[d]++] = (uint32_t)n;
     }
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         const struct tensor_spec *t = &p->tensor[sl];
@@ -208,11 +224,111 @@ static bool fits(const struct mapspace *s, const struct mapping *m, int l,
 
 static void walk_level(struct fwalk *w, int l);
 
+/* The largest divisor of n that is at most cap (n, cap >= 1), from the
+ * prime powers n = prod pr[k]^ex[k]: a walk over the divisors that stops
+ * a branch as soon as it passes cap. */
+static uint64_t divisor_at_most(const uint64_t *pr, const int *ex, int n, int k,
+                                uint64_t cur, uint64_t cap, uint64_t best)
+{
+    if (k == n)
+        return cur > best ? cur : best;
+    for (int j = 0;; j++) {
+        best = divisor_at_most(pr, ex, n, k + 1, cur, cap, best);
+        if (j == ex[k] || best == cap || cur > cap / pr[k])
+            return best;
+        cur *= pr[k];
+    }
+}
+
+/* Above this, product_split factors the product instead of trying every
+ * number up to its square root. */
+#define SPLIT_BY_TRIAL 4096
+
+/* On level l, enumerated by product: the share D of the spatial product P
+ * (the product over dims of ml's spatial_x * spatial_y) that goes to the X
+ * axis, the largest divisor of P at most fanout_x; 0 when P / D exceeds
+ * fanout_y, i.e. when no split of P over the axes fits (D minimises P / D
+ * over the divisors that fit on X).  P's divisors are the products of
+ * divisors of its per-dim factors, so a split of P is a split of the
+ * dims.  Neither loop depends on the fanouts: at most the square root of
+ * SPLIT_BY_TRIAL steps, or the divisors of P at most fanout_x. */
+static uint64_t product_split(const struct mapspace *s, int l, const struct mapping_level *ml,
+                              uint64_t P)
+{
+    uint64_t fx = s->arch->level[l].fanout_x, fy = s->arch->level[l].fanout_y;
+    if (P <= fx)
+        return P;
+    if (P > fx * fy)
+        return 0;
+    uint64_t best = 1;
+    if (P <= SPLIT_BY_TRIAL) {
+        for (uint64_t t = 2; t * t <= P; t++)
+            if (P % t == 0) {
+                if (t <= fx && t > best)
+                    best = t;
+                if (P / t <= fx && P / t > best)
+                    best = P / t;
+            }
+    } else {
+        uint64_t pr[DIM_COUNT * MAPSPACE_MAX_PRIMES];
+        int ex[DIM_COUNT * MAPSPACE_MAX_PRIMES], n = 0;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            uint64_t q = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
+            for (int j = 0; j < s->nprimes[d] && q > 1; j++) {
+                uint64_t p = s->prime[d][j];
+                int e = 0;
+                for (; q % p == 0; q /= p)
+                    e++;
+                if (!e)
+                    continue;
+                int k = 0;
+                while (k < n && pr[k] != p)
+                    k++;
+                if (k == n) {
+                    pr[n] = p;
+                    ex[n++] = 0;
+                }
+                ex[k] += e;
+            }
+        }
+        best = divisor_at_most(pr, ex, n, 0, 1, fx, 1);
+    }
+    return P / best <= fy ? best : 0;
+}
+
+/* Writes level l's canonical split of its per-dim products over the axes
+ * (see mapspace.h), D = product_split going to X greedily in dim order. */
+static void write_split(struct mapping_level *ml, uint64_t D)
+{
+    for (int d = 0; d < DIM_COUNT; d++) {
+        uint64_t q = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d], a = q, b = D;
+        while (b) {
+            uint64_t r = a % b;
+            a = b;
+            b = r;
+        }
+        ml->spatial_x[d] = (uint32_t)a;
+        ml->spatial_y[d] = (uint32_t)(q / a);
+        D /= a;
+    }
+}
+
+/* An upper bound of level l's final spatial product when its spatial
+ * products so far are px, py (by product: px = P, py = 1) and dims are
+ * still to come: what the fanouts leave room for. */
+static uint64_t spatial_room(const struct mapspace *s, int l, uint64_t px, uint64_t py)
+{
+    uint64_t fx = s->arch->level[l].fanout_x, fy = s->arch->level[l].fanout_y;
+    if (s->by_product[l])
+        return px * ((fx * fy) / px);
+    return px * py * (fx / px) * (fy / py);
+}
+
 /* Level l's factors are chosen (under its bypass choice, made first, so
  * that capacity cuts see the tiles the level really keeps): go outward. */
-static void complete_level(struct fwalk *w, int l, uint64_t px, uint64_t py)
+static void complete_level(struct fwalk *w, int l, uint64_t sp)
 {
-    struct mapspace_node node = { l, DIM_COUNT, w->ext, px, py };
+    struct mapspace_node node = { l, DIM_COUNT, w->ext, sp, sp };
     if (w->prune && w->prune(w->ctx, w->m, &node))
         return;
     if (l == 0)
@@ -221,21 +337,16 @@ static void complete_level(struct fwalk *w, int l, uint64_t px, uint64_t py)
         walk_level(w, l - 1);
 }
 
-/* Chooses the factors at level l of the i-th dim of the walk order, given
- * the spatial products px, py of the dims before it. */
-/* mirrored: an earlier dim of this level already has more on X than on Y,
- * so the mirror of what follows is not in the enumeration. */
-static void walk_dim(struct fwalk *w, int l, int i, uint64_t px, uint64_t py, bool mirrored)
+static void walk_dim(struct fwalk *w, int l, int i, uint64_t px, uint64_t py, bool mirrored);
+
+/* Chooses the temporal factor at level l of d, the i-th dim of the walk
+ * order, whose spatial factors x, y are set (px, py: the level's spatial
+ * products with them), then the dims after it. */
+static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
+                          uint64_t px, uint64_t py, bool mirrored)
 {
     const struct mapspace *s = w->s;
-    if (i == DIM_COUNT) {
-        if (l == s->nlevels - 1 && w->seq++ % w->nshards != w->shard)
-            return;
-        complete_level(w, l, px, py);
-        return;
-    }
     int d = s->walk_order[i];
-    const struct arch_level *al = &s->arch->level[l];
     const struct level_constraint *lc = &s->cons.level[l];
     struct mapping_level *ml = &w->m->level[l];
     uint64_t rem = w->rem[d], inner = w->ext[d];
@@ -243,10 +354,77 @@ static void walk_dim(struct fwalk *w, int l, int i, uint64_t px, uint64_t py, bo
     if (exact_excluded)
         for (int k = 0; k < lc->order_prefix_len; k++)
             exact_excluded &= lc->order_prefix[k] != d;
+    const uint32_t *dv = s->divisor[d];
+    uint32_t ndv = s->ndivisors[d];
+    uint64_t left = rem / x / y;
+    /* Level 0 takes what is left; inner levels any divisor of it. */
+    for (uint32_t k = 0; k < ndv && dv[k] <= left; k++) {
+        uint64_t t = l == 0 ? left : dv[k];
+        if (l == 0 && k > 0)
+            break;
+        if (left % t || (lc->temporal[d] && lc->temporal[d] != t) ||
+            (t > 1 && exact_excluded))
+            continue;
+        ml->temporal[d] = (uint32_t)t;
+        ml->spatial_x[d] = (uint32_t)x;
+        ml->spatial_y[d] = (uint32_t)y;
+        w->ext[d] = inner * x * y * t;
+        w->rem[d] = left / t;
+        /* Dims after d still span their inner extent: a lower bound of
+         * the final tiles, so an overflow here is final. */
+        struct mapspace_node node = { l, i + 1, w->ext, px * py,
+                                      spatial_room(s, l, px, py) };
+        if (fits(s, w->m, l, w->ext) &&
+            !(w->prune && i + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
+            walk_dim(w, l, i + 1, px, py, mirrored);
+        w->rem[d] = rem;
+        w->ext[d] = inner;
+        if (w->stop)
+            return;
+    }
+}
+
+/* Chooses the factors at level l of the i-th dim of the walk order, given
+ * the spatial products px, py of the dims before it (by product: px = P,
+ * py = 1).  mirrored: an earlier dim of this level already has more on X
+ * than on Y, so the mirror of what follows is not in the enumeration. */
+static void walk_dim(struct fwalk *w, int l, int i, uint64_t px, uint64_t py, bool mirrored)
+{
+    const struct mapspace *s = w->s;
+    struct mapping_level *ml = &w->m->level[l];
+    if (i == DIM_COUNT) {
+        if (l == s->nlevels - 1 && w->seq++ % w->nshards != w->shard)
+            return;
+        if (s->by_product[l])
+            write_split(ml, product_split(s, l, ml, px));
+        complete_level(w, l, px * py);
+        return;
+    }
+    int d = s->walk_order[i];
+    const struct arch_level *al = &s->arch->level[l];
+    const struct level_constraint *lc = &s->cons.level[l];
+    uint64_t rem = w->rem[d];
     /* Every factor divides the bound: walk its divisors, not every value
      * (a bound or a fanout may be near 2^31). */
     const uint32_t *dv = s->divisor[d];
     uint32_t ndv = s->ndivisors[d];
+    if (s->by_product[l]) {
+        uint64_t room = (uint64_t)al->fanout_x * al->fanout_y;
+        bool allowed = dim_allowed(lc->spatial_x_dims, d);
+        for (uint32_t k = 0; k < ndv && dv[k] <= rem && dv[k] <= room / px; k++) {
+            uint64_t q = dv[k];
+            if (rem % q || (q > 1 && !allowed))
+                continue;
+            ml->spatial_x[d] = (uint32_t)q;
+            ml->spatial_y[d] = 1;
+            if (q == 1 || product_split(s, l, ml, px * q))
+                walk_temporal(w, l, i, q, 1, px * q, 1, false);
+            if (w->stop)
+                return;
+        }
+        ml->temporal[d] = ml->spatial_x[d] = ml->spatial_y[d] = 1;
+        return;
+    }
     for (uint32_t kx = 0; kx < ndv && dv[kx] <= rem && px * dv[kx] <= al->fanout_x; kx++) {
         uint64_t x = dv[kx];
         if (rem % x || (x > 1 && !dim_allowed(lc->spatial_x_dims, d)) ||
@@ -261,31 +439,9 @@ static void walk_dim(struct fwalk *w, int l, int i, uint64_t px, uint64_t py, bo
             bool undecided = s->xy_mirror[l] && !mirrored;
             if (undecided && x < y)
                 continue;       /* the mirror is enumerated instead */
-            uint64_t left = rem / x / y;
-            /* Level 0 takes what is left; inner levels any divisor of it. */
-            for (uint32_t k = 0; k < ndv && dv[k] <= left; k++) {
-                uint64_t t = l == 0 ? left : dv[k];
-                if (l == 0 && k > 0)
-                    break;
-                if (left % t || (lc->temporal[d] && lc->temporal[d] != t) ||
-                    (t > 1 && exact_excluded))
-                    continue;
-                ml->temporal[d] = (uint32_t)t;
-                ml->spatial_x[d] = (uint32_t)x;
-                ml->spatial_y[d] = (uint32_t)y;
-                w->ext[d] = inner * x * y * t;
-                w->rem[d] = left / t;
-                /* Dims after d still span their inner extent: a lower bound
-                 * of the final tiles, so an overflow here is final. */
-                struct mapspace_node node = { l, i + 1, w->ext, px * x, py * y };
-                if (fits(s, w->m, l, w->ext) &&
-                    !(w->prune && i + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
-                    walk_dim(w, l, i + 1, px * x, py * y, mirrored || x > y);
-                w->rem[d] = rem;
-                w->ext[d] = inner;
-                if (w->stop)
-                    return;
-            }
+            walk_temporal(w, l, i, x, y, px * x, py * y, mirrored || x > y);
+            if (w->stop)
+                return;
         }
     }
     ml->temporal[d] = ml->spatial_x[d] = ml->spatial_y[d] = 1;
@@ -333,160 +489,4 @@ bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
     }
     walk_level(&w, s->nlevels - 1);
     return w.stop;
-}
-
-/* ---- sampling ---- */
-
-/* The loops a prime factor of dim d may go to: 3 per level (temporal, X,
- * Y), numbered l * 3 + k; fixed loops are excluded. */
-static int free_loops(const struct mapspace *s, int d, int *loop)
-{
-    int n = 0;
-    for (int l = 0; l < s->nlevels; l++) {
-        const struct arch_level *al = &s->arch->level[l];
-        const struct level_constraint *lc = &s->cons.level[l];
-        bool exact_excluded = lc->order_exact;
-        for (int i = 0; exact_excluded && i < lc->order_prefix_len; i++)
-            exact_excluded = lc->order_prefix[i] != d;
-        if (!lc->temporal[d] && !exact_excluded)
-            loop[n++] = l * 3;
-        if (al->fanout_x > 1 && !lc->spatial_x[d] && dim_allowed(lc->spatial_x_dims, d))
-            loop[n++] = l * 3 + 1;
-        if (al->fanout_y > 1 && !lc->spatial_y[d] && dim_allowed(lc->spatial_y_dims, d))
-            loop[n++] = l * 3 + 2;
-    }
-    return n;
-}
-
-static uint32_t *loop_factor(struct mapping *m, int loop, int d)
-{
-    struct mapping_level *ml = &m->level[loop / 3];
-    return loop % 3 == 0 ? &ml->temporal[d] : loop % 3 == 1 ? &ml->spatial_x[d]
-                                                           : &ml->spatial_y[d];
-}
-
-/* Product of the spatial factors on one axis of level l. */
-static uint64_t axis_product(const struct mapping *m, int l, int axis)
-{
-    uint64_t p = 1;
-    for (int d = 0; d < DIM_COUNT; d++)
-        p *= axis == 1 ? m->level[l].spatial_x[d] : m->level[l].spatial_y[d];
-    return p;
-}
-
-static bool loop_can_grow(const struct mapspace *s, const struct mapping *m, int loop,
-                          uint64_t f)
-{
-    int l = loop / 3, axis = loop % 3;
-    if (axis == 0)
-        return true;
-    uint64_t fan = axis == 1 ? s->arch->level[l].fanout_x : s->arch->level[l].fanout_y;
-    return axis_product(m, l, axis) * f <= fan;
-}
-
-static void shuffle_order(const struct mapspace *s, struct mapping *m, int l, uint64_t *rng)
-{
-    int prefix;
-    int free = mapspace_canonical_order(s, m, l, &prefix);
-    uint8_t *seg = m->level[l].order + prefix;
-    for (int i = free - 1; i > 0; i--) {
-        int j = (int)(mapspace_rand(rng) % (uint64_t)(i + 1));
-        uint8_t t = seg[i]; seg[i] = seg[j]; seg[j] = t;
-    }
-}
-
-void mapspace_random(const struct mapspace *s, struct mapping *m, uint64_t *rng)
-{
-    for (int l = 0; l < s->nlevels; l++) {
-        const struct level_constraint *lc = &s->cons.level[l];
-        for (int d = 0; d < DIM_COUNT; d++) {
-            struct mapping_level *ml = &m->level[l];
-            ml->temporal[d] = lc->temporal[d] ? lc->temporal[d] : 1;
-            ml->spatial_x[d] = lc->spatial_x[d] ? lc->spatial_x[d] : 1;
-            ml->spatial_y[d] = lc->spatial_y[d] ? lc->spatial_y[d] : 1;
-        }
-    }
-    for (int d = 0; d < DIM_COUNT; d++) {
-        uint64_t rem = s->prob->bound[d];
-        for (int l = 0; l < s->nlevels; l++)
-            rem /= (uint64_t)m->level[l].temporal[d] * m->level[l].spatial_x[d] *
-                   m->level[l].spatial_y[d];
-        int loop[3 * ARCH_MAX_LEVELS];
-        int n = free_loops(s, d, loop);
-        for (uint64_t q = 2; rem > 1; q++) {
-            while (rem % q == 0) {
-                rem /= q;
-                int fit[3 * ARCH_MAX_LEVELS], nf = 0;
-                for (int i = 0; i < n; i++)
-                    if (loop_can_grow(s, m, loop[i], q))
-                        fit[nf++] = loop[i];
-                /* Level 0's temporal loop always takes what is left over. */
-                int to = nf ? fit[mapspace_rand(rng) % (uint64_t)nf] : 0;
-                *loop_factor(m, to, d) *= (uint32_t)q;
-            }
-            if (q * q > rem && rem > 1) {
-                q = rem - 1;     /* rem is prime: its turn next */
-            }
-        }
-    }
-    for (int l = 0; l < s->nlevels; l++)
-        shuffle_order(s, m, l, rng);
-}
-
-void mapspace_neighbour(const struct mapspace *s, struct mapping *m, uint64_t *rng)
-{
-    uint64_t kind = mapspace_rand(rng) % 8;
-    if (kind == 0 && s->nfree > 0) {
-        int f = (int)(mapspace_rand(rng) % (uint64_t)s->nfree);
-        bool *b = &m->level[s->free_level[f]].bypass[s->free_slot[f]];
-        *b = !*b;
-        return;
-    }
-    if (kind <= 2) {
-        /* Swap two loops of factor > 1 of one level (after its prefix). */
-        int l = (int)(mapspace_rand(rng) % (uint64_t)s->nlevels);
-        struct mapping_level *ml = &m->level[l];
-        int pos[DIM_COUNT], n = 0;
-        for (int i = s->cons.level[l].order_prefix_len; i < DIM_COUNT; i++)
-            if (ml->temporal[ml->order[i]] > 1)
-                pos[n++] = i;
-        if (n >= 2) {
-            int i = (int)(mapspace_rand(rng) % (uint64_t)n);
-            int j = (int)(mapspace_rand(rng) % (uint64_t)(n - 1));
-            if (j >= i)
-                j++;
-            uint8_t t = ml->order[pos[i]];
-            ml->order[pos[i]] = ml->order[pos[j]];
-            ml->order[pos[j]] = t;
-            return;
-        }
-    }
-    /* Move one prime factor of a random dim from one loop to another. */
-    for (int attempt = 0; attempt < 16; attempt++) {
-        int d = (int)(mapspace_rand(rng) % DIM_COUNT);
-        if (s->prob->bound[d] <= 1)
-            continue;
-        int loop[3 * ARCH_MAX_LEVELS];
-        int n = free_loops(s, d, loop);
-        if (n < 2)
-            continue;
-        int from = loop[mapspace_rand(rng) % (uint64_t)n];
-        int to = loop[mapspace_rand(rng) % (uint64_t)n];
-        uint32_t *ff = loop_factor(m, from, d);
-        if (from == to || *ff <= 1)
-            continue;
-        /* Its smallest prime factor: trial division stops at the square
-         * root, so a prime factor near 2^31 costs 46341 steps, not 2^31. */
-        uint32_t q = 2;
-        while (*ff % q && (uint64_t)q * q <= *ff)
-            q++;
-        if (*ff % q)
-            q = *ff;
-        if (!loop_can_grow(s, m, to, q))
-            continue;
-        /* Orders stay permutations of every dim whatever the factors. */
-        *ff /= q;
-        *loop_factor(m, to, d) *= q;
-        return;
-    }
 }

@@ -14,10 +14,25 @@
  * level, and the MACs read every cycle whatever the order, R5).  The
  * exhaustive search goes further and evaluates one order per class of
  * orders that give every tensor the same sampled walk (orders.c explains
- * the classes and why they are exact).  Of a
- * mapping and its mirror on a level with interchangeable X and Y axes, only
- * the one whose first dim with unequal spatial factors has the larger on X
- * is enumerated.
+ * the classes and why they are exact).
+ *
+ * Spatial factors are enumerated by what the model reads of them: each
+ * dim's product spatial_x * spatial_y (tiles, instances, groups, MODEL.md
+ * R1, R3, R6), and whether each axis's product fits its fanout (R2).  On a
+ * level whose two axes allow the same dims and fix no factor, the walk
+ * chooses each dim's product q; the level's product P stays feasible (some
+ * divisor D of P has D <= fanout_x and P / D <= fanout_y: every divisor of
+ * P is a product of divisors of the q's, so this is exactly "some split
+ * over the axes fits"; a product that fits makes every divisor of it fit,
+ * so checking at each dim cuts nothing), and when the level is complete
+ * its canonical split is written: D the largest divisor of P at most
+ * fanout_x, taken from the dims in dim order (x = gcd(q, what is left of
+ * D), y = q / x).  Every
+ * per-axis mapping with the same products costs the same, so this is
+ * exact.  Other levels are walked per axis; of a mapping and its mirror on
+ * such a level with interchangeable X and Y axes (fixed factors equal on
+ * both), only the one whose first dim with unequal spatial factors has the
+ * larger on X is enumerated.
  *
  * Points are numbered for sharding: the enumeration calls back with every
  * complete factorization, and a shard keeps those whose sequence number is
@@ -40,6 +55,8 @@
 
 /* The most divisors a number below 2^32 has (3491888400 has 1920). */
 #define MAPSPACE_MAX_DIVISORS 1920
+/* The most distinct primes a number below 2^32 has (2 * 3 * ... * 23 has 9). */
+#define MAPSPACE_MAX_PRIMES 9
 
 /* The read-only description of a space, shared by all threads. */
 struct mapspace {
@@ -52,10 +69,19 @@ struct mapspace {
     uint8_t free_level[ARCH_MAX_LEVELS * SLOT_COUNT];
     uint8_t free_slot[ARCH_MAX_LEVELS * SLOT_COUNT];
     bool forced_keep[ARCH_MAX_LEVELS][SLOT_COUNT];  /* kept in every point */
-    /* Levels whose X and Y axes are interchangeable (equal fanouts, equal
-     * constraints): a mapping and its mirror cost the same, since the model
-     * only uses each axis's product against its fanout. */
+    /* Levels walked per axis whose X and Y axes are interchangeable (equal
+     * fanouts, equal constraints): a mapping and its mirror cost the same,
+     * since the model only uses each axis's product against its fanout. */
     bool xy_mirror[ARCH_MAX_LEVELS];
+    /* Levels enumerated by per-dim spatial product rather than per axis:
+     * both axes allow the same dims and no spatial factor is fixed, so
+     * any split of a feasible product is as good as another (the model
+     * uses only each dim's product and the axes' fits). */
+    bool by_product[ARCH_MAX_LEVELS];
+    /* Each bound's distinct prime factors, ascending (when the bound is
+     * below 2^32), for splitting large spatial products. */
+    uint8_t nprimes[DIM_COUNT];
+    uint32_t prime[DIM_COUNT][MAPSPACE_MAX_PRIMES];
     /* Per slot: the anchor dims (bound > 1, alone in every index that uses
      * them: a step along one never overlaps the tile), and whether some
      * index mixes two dims of bound > 1 (a sliding window). */
@@ -113,13 +139,20 @@ typedef bool (*mapspace_factor_fn)(void *ctx, struct mapping *m);
 
 /* A partial factorization: levels inward of `level` are complete, and at
  * `level` the first `dims_done` dims of walk_order are chosen (dims_done =
- * DIM_COUNT: the level is complete).  ext[d] is the product of d's factors chosen so
- * far; px, py the spatial products of `level` so far. */
+ * DIM_COUNT: the level is complete).  ext[d] is the product of d's factors
+ * chosen so far.  spatial is the product of `level`'s spatial factors
+ * chosen so far (both axes, every dim); spatial_max an upper bound of that
+ * product once the level is complete: spatial itself when it is, else
+ * px * py * (fanout_x / px) * (fanout_y / py) on a level walked per axis
+ * (px, py: the axes' products so far) and P * floor(fanout_x * fanout_y / P)
+ * on a level walked by product (P = spatial).  While a level by product
+ * is incomplete, m holds its chosen dims' products but not yet their
+ * split over the axes: read spatial_x[d] * spatial_y[d] only. */
 struct mapspace_node {
     int level;
     int dims_done;
     const uint64_t *ext;
-    uint64_t px, py;
+    uint64_t spatial, spatial_max;
 };
 
 /* Called at every node; returns true to cut the subtree (no completion of

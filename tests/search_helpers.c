@@ -57,7 +57,9 @@ static void plain_orders(struct sh_plain *pl, int l)
 {
     if (l == pl->a->nlevels) {
         struct model_stats s;
-        if (model_eval(pl->a, pl->p, &pl->m, &s, NULL) != 0)
+        const char *why;
+        if ((pl->cons && !constraints_allow(pl->cons, &pl->m, &why)) ||
+            model_eval(pl->a, pl->p, &pl->m, &s, NULL) != 0)
             return;
         pl->evaluated++;
         if (!pl->have || search_cost(pl->obj, &s) < search_cost(pl->obj, &pl->best) ||

@@ -12,17 +12,20 @@
 #include <stdint.h>
 
 #include "../arch/arch.h"
+#include "../mapper/constraints.h"
 #include "../mapper/search.h"
 #include "../model/model.h"
 #include "../workloads/workload.h"
 
-/* The plain enumeration's state: set a, p and obj, then sh_plain_search;
- * best is the least cost (ties: the least energy) over every valid
- * mapping, evaluated the number of them. */
+/* The plain enumeration's state: set a, p and obj (and cons, or leave it
+ * NULL), then sh_plain_search; best is the least cost (ties: the least
+ * energy) over every valid mapping that cons allows, evaluated the number
+ * of them. */
 struct sh_plain {
     const struct arch *a;
     const struct problem *p;
     enum objective obj;
+    const struct constraints *cons;
     struct mapping m;
     int dims[DIM_COUNT], ndims;         /* the dims of bound > 1 */
     bool have;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../mapper/constraints.h"
 #include "../mapper/mapspace.h"
 #include "../mapper/search.h"
 #include "../mapper/strategy.h"
@@ -71,6 +72,101 @@ START_TEST(exhaustive_should_find_the_optimum_with_windows_on_a_chain_of_fanouts
     ck_assert(r.found && r.optimal);
     ck_assert_msg(r.stats.edp == pl.best.edp, "kernel %d: search %.17g, plain %.17g",
                   _i, r.stats.edp, pl.best.edp);
+    sh_fixture_release(&f);
+}
+END_TEST
+
+/* DRAM -> Buf -> 4 x 2 PEs, one MAC each: a fanout wider in X than in Y,
+ * with capacities that cut (Buf 24 words, PE 6). */
+static const char *const arch_uneven =
+    "{\"name\": \"uneven\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
+    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 100, \"fill_pj\": 100,"
+    "  \"update_pj\": 110},"
+    " {\"name\": \"Buf\", \"class\": \"sram\", \"size_words\": 24, \"read_pj\": 6,"
+    "  \"fill_pj\": 7, \"update_pj\": 8},"
+    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 4, \"mesh_y\": 2,"
+    "  \"size_words\": 6, \"read_pj\": 0.5, \"fill_pj\": 0.75, \"update_pj\": 1}],"
+    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 4, \"mesh_y\": 2, \"energy_pj\": 1}}";
+
+/* Small layers for it: a window (P, R) with K, and three channel-like dims. */
+static const char *const uneven_layers[] = {
+    "{\"name\": \"c\", \"batch\": 1, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 1, \"K\": 2, \"P\": 3, \"Q\": 1, \"R\": 2, \"S\": 1}]}",
+    "{\"name\": \"c\", \"batch\": 2, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 2, \"K\": 2, \"P\": 1, \"Q\": 1, \"R\": 1, \"S\": 1}]}",
+};
+
+/* On Buf, axes that allow different dims: the level is walked per axis. */
+static const char *const per_axis_constraints =
+    "{\"levels\": [{\"level\": \"Buf\", \"spatial\": {\"x\": [\"K\", \"P\"],"
+    " \"y\": [\"N\", \"C\", \"R\"]}}]}";
+
+/* The exhaustive strategy alone over the whole space, from no incumbent
+ * (search_run seeds it with an annealing run, which may find the optimum
+ * and hide a point the walk or its cuts lose). */
+static struct shard_best *exhaustive_unseeded(const struct arch *a, const struct problem *p,
+                                              const struct search_options *opt)
+{
+    struct mapspace *s = malloc(sizeof *s);
+    struct shard_best *out = calloc(1, sizeof *out);
+    ck_assert(s && out);
+    struct err e;
+    ck_assert_int_eq(mapspace_init(s, a, p, opt->constraints, &e), 0);
+    struct search_ctx ctx = { .space = s, .opt = opt };
+    ctx.deadline_s = search_now_s() + opt->time_limit_s;
+    atomic_init(&ctx.halt, 0);
+    double inf = INFINITY;
+    uint64_t inf_bits;
+    memcpy(&inf_bits, &inf, sizeof inf_bits);
+    atomic_init(&ctx.incumbent, inf_bits);
+    model_bounds(a, p, &ctx.bounds);
+    model_prepare(&ctx.prep, a, p);
+    exhaustive_shard(&ctx, 0, 1, out);
+    ck_assert(out->complete && out->found);
+    free(s);
+    return out;
+}
+
+START_TEST(exhaustive_should_find_the_optimum_on_an_uneven_fanout)
+{
+    int layer = _i / (2 * OBJ_COUNT), per_axis = (_i / OBJ_COUNT) % 2, obj = _i % OBJ_COUNT;
+    struct sh_fixture f;
+    sh_fixture_load(&f, arch_uneven, uneven_layers[layer], KERNEL_FWD);
+    struct constraints_file *cf = NULL;
+    struct constraints c;
+    struct err e;
+    if (per_axis) {
+        const char *text = per_axis_constraints;
+        ck_assert_msg(constraints_parse("c.json", text, strlen(text), &cf, &e) == 0, "%s",
+                      e.msg);
+        ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+    }
+    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = (enum objective)obj,
+                           .cons = per_axis ? &c : NULL };
+    sh_plain_search(&pl);
+    ck_assert(pl.have);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, (enum objective)obj, 2);
+    opt.constraints = per_axis ? &c : NULL;
+    struct search_result r;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
+    ck_assert(r.found && r.optimal);
+    ck_assert_msg(search_cost(opt.objective, &r.stats) == search_cost(opt.objective, &pl.best),
+                  "layer %d per-axis %d objective %d: search %.17g, plain %.17g (%llu mappings)",
+                  layer, per_axis, obj, search_cost(opt.objective, &r.stats),
+                  search_cost(opt.objective, &pl.best), (unsigned long long)pl.evaluated);
+    ck_assert_int_eq(model_check(f.arch, &f.prob, &r.best, NULL), 0);
+    struct shard_best *alone = exhaustive_unseeded(f.arch, &f.prob, &opt);
+    ck_assert_msg(search_cost(opt.objective, &alone->stats) ==
+                      search_cost(opt.objective, &pl.best),
+                  "unseeded: search %.17g, plain %.17g",
+                  search_cost(opt.objective, &alone->stats),
+                  search_cost(opt.objective, &pl.best));
+    free(alone);
+    if (per_axis) {
+        const char *why = NULL;
+        ck_assert_msg(constraints_allow(&c, &r.best, &why), "%s", why);
+    }
+    constraints_file_free(cf);
     sh_fixture_release(&f);
 }
 END_TEST
@@ -394,6 +490,11 @@ Suite *search_prune_suite(void)
     tcase_add_loop_test(tw, exhaustive_should_find_the_optimum_with_windows_on_a_chain_of_fanouts,
                         0, 3);
     suite_add_tcase(s, tw);
+    TCase *tu = tcase_create("uneven");
+    tcase_set_timeout(tu, 300);
+    tcase_add_loop_test(tu, exhaustive_should_find_the_optimum_on_an_uneven_fanout, 0,
+                        2 * 2 * OBJ_COUNT);
+    suite_add_tcase(s, tu);
     TCase *tk = tcase_create("classes");
     tcase_set_timeout(tk, 300);
     tcase_add_loop_test(tk, order_classes_should_lose_no_cost_of_a_full_enumeration, 0, 3 * 3 * 2);
