@@ -214,9 +214,7 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
         decided |= (uint8_t)(1u << d);
         sm->level[0].temporal[d] = (uint32_t)(s->prob->bound[d] / node->ext[d]);
     }
-    double room = 1;
-    if (node->dims_done < DIM_COUNT)
-        room = (double)(al->fanout_x / node->px) * (double)(al->fanout_y / node->py);
+    double room = (double)(node->spatial_max / node->spatial);
     double bound = order_bound_node(&w->orders.bound, w->c, sm, decided, node->ext, room,
                                     cycles);
     w->best->node_bounds++;
