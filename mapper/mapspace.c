@@ -259,7 +259,8 @@ static uint64_t divisor_at_most(const uint64_t *pr, const int *ex, int n, int k,
  * over the divisors that fit on X).  P's divisors are the products of
  * divisors of its per-dim factors, so a split of P is a split of the
  * dims.  Neither loop depends on the fanouts: at most the square root of
- * SPLIT_BY_TRIAL steps, or the divisors of P at most fanout_x. */
+ * SPLIT_BY_TRIAL steps, or the divisors of P at most fanout_x.  ml is read
+ * only above SPLIT_BY_TRIAL (it may be NULL below). */
 static uint64_t product_split(const struct mapspace *s, int l, const struct mapping_level *ml,
                               uint64_t P)
 {
@@ -321,15 +322,58 @@ static void write_split(struct mapping_level *ml, uint64_t D)
     }
 }
 
-/* An upper bound of level l's final spatial product when its spatial
- * products so far are px, py (by product: px = P, py = 1) and dims are
- * still to come: what the fanouts leave room for. */
-static uint64_t spatial_room(const struct mapspace *s, int l, uint64_t px, uint64_t py)
+/* Leaves the search for the most the dims still to come can add to a
+ * level's spatial product, past which the fanouts' room is the answer. */
+#define REACH_STEPS 256
+
+/* The largest product q <= room of divisors of what is left of the dims
+ * walk_order[i..] allowed a spatial factor on level l, times *best's
+ * candidates so far (q), such that P * q splits over the axes (by product
+ * levels; per axis, the room is all that is checked).  Stops early, with
+ * room, after REACH_STEPS candidates. */
+static void reach(const struct fwalk *w, int l, int i, uint64_t P, uint64_t q, uint64_t room,
+                  uint64_t *best, int *steps)
 {
+    const struct mapspace *s = w->s;
+    if (*best == room)
+        return;
+    if (++*steps > REACH_STEPS) {
+        *best = room;
+        return;
+    }
+    if (i == DIM_COUNT) {
+        bool fits = !s->by_product[l] || P * q > SPLIT_BY_TRIAL ||
+                    product_split(s, l, NULL, P * q);
+        if (fits && q > *best)
+            *best = q;
+        return;
+    }
+    int d = s->walk_order[i];
+    const struct level_constraint *lc = &s->cons.level[l];
+    uint64_t rem = w->rem[d];
+    if (rem == 1 || !(dim_allowed(lc->spatial_x_dims, d) || dim_allowed(lc->spatial_y_dims, d))) {
+        reach(w, l, i + 1, P, q, room, best, steps);
+        return;
+    }
+    const uint32_t *dv = s->divisor[d];
+    for (uint32_t k = s->ndivisors[d]; k-- > 0;)
+        if (dv[k] <= rem && rem % dv[k] == 0 && dv[k] <= room / q)
+            reach(w, l, i + 1, P, q * dv[k], room, best, steps);
+}
+
+/* An upper bound of level l's final spatial product when its spatial
+ * products so far are px, py (by product: px = P, py = 1) and the dims
+ * walk_order[i..] are still to come: what the fanouts leave room for, and
+ * no more than the divisors of what is left of those dims make. */
+static uint64_t spatial_room(const struct fwalk *w, int l, int i, uint64_t px, uint64_t py)
+{
+    const struct mapspace *s = w->s;
     uint64_t fx = s->arch->level[l].fanout_x, fy = s->arch->level[l].fanout_y;
-    if (s->by_product[l])
-        return px * ((fx * fy) / px);
-    return px * py * (fx / px) * (fy / py);
+    uint64_t room = s->by_product[l] ? (fx * fy) / px : (fx / px) * (fy / py);
+    uint64_t best = 1;
+    int steps = 0;
+    reach(w, l, i, px * py, 1, room, &best, &steps);
+    return px * py * best;
 }
 
 /* Level l's factors are chosen (under its bypass choice, made first, so
@@ -381,7 +425,7 @@ static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
         /* Dims after d still span their inner extent: a lower bound of
          * the final tiles, so an overflow here is final. */
         struct mapspace_node node = { l, i + 1, w->ext, px * py,
-                                      spatial_room(s, l, px, py) };
+                                      spatial_room(w, l, i + 1, px, py) };
         if (fits(s, w->m, l, w->ext) &&
             !(w->prune && i + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
             walk_dim(w, l, i + 1, px, py, mirrored);

@@ -496,6 +496,75 @@ START_TEST(mapspace_should_walk_a_level_per_axis_when_its_axes_differ)
 }
 END_TEST
 
+/* The spatial bound every node of the walk announces, by level and depth
+ * (0 where none is recorded on the current path). */
+struct reach_check {
+    uint64_t bound[ARCH_MAX_LEVELS][DIM_COUNT + 1];
+    uint64_t checked;
+};
+
+static bool reach_record(void *arg, const struct mapping *m, const struct mapspace_node *node)
+{
+    (void)m;
+    struct reach_check *k = arg;
+    k->bound[node->level][node->dims_done] = node->spatial_max;
+    for (int i = node->dims_done + 1; i <= DIM_COUNT; i++)
+        k->bound[node->level][i] = 0;
+    return false;
+}
+
+static bool reach_check_completion(void *arg, struct mapping *m)
+{
+    struct reach_check *k = arg;
+    for (int l = 0; l < m->nlevels; l++) {
+        uint64_t sp = 1;
+        for (int d = 0; d < DIM_COUNT; d++)
+            sp *= (uint64_t)m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
+        for (int i = 0; i <= DIM_COUNT; i++)
+            if (k->bound[l][i]) {
+                ck_assert_msg(sp <= k->bound[l][i],
+                              "level %d: %llu spatial, but %llu announced after %d dims", l,
+                              (unsigned long long)sp, (unsigned long long)k->bound[l][i], i);
+                k->checked++;
+            }
+    }
+    return false;
+}
+
+/* Every node's spatial_max is at least the spatial product of its level in
+ * every completion: by product (the fanouts 4 x 2 and 2 x 4, K = 4 needing
+ * a factor above 2; 100 x 90 with products past 4096), and per axis. */
+START_TEST(mapspace_nodes_should_bound_the_spatial_product_of_every_completion)
+{
+    static const char *const *const archs[] = { &arch_uneven, &arch_wide, &arch_uneven };
+    static const char *const *const wls[] = { &wl_small_dims, &wl_wide_dims, &wl_small_dims };
+    struct sh_fixture f;
+    sh_fixture_load(&f, *archs[_i], *wls[_i], KERNEL_FWD);
+    struct constraints_file *cf = NULL;
+    struct constraints c;
+    struct err e;
+    if (_i == 2) {
+        static const char *text =
+            "{\"levels\": [{\"level\": \"Buf\", \"spatial\": {\"x\": [\"K\", \"C\"]}}]}";
+        ck_assert_msg(constraints_parse("c.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
+        ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+    }
+    struct mapspace *s = malloc(sizeof *s);
+    struct reach_check *k = calloc(1, sizeof *k);
+    ck_assert(s && k);
+    ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, cf ? &c : NULL, &e), 0);
+    ck_assert(s->by_product[1] == (_i != 2));
+    struct mapping m;
+    mapping_init(&m, s->nlevels);
+    ck_assert(!mapspace_factorizations(s, &m, 0, 1, reach_check_completion, reach_record, k));
+    ck_assert_uint_gt(k->checked, 1000);
+    free(k);
+    free(s);
+    constraints_file_free(cf);
+    sh_fixture_release(&f);
+}
+END_TEST
+
 Suite *search_suite(void)
 {
     Suite *s = suite_create("search");
@@ -524,6 +593,8 @@ Suite *search_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, mapspace_should_walk_each_spatial_product_vector_once, 0, 2);
     tcase_add_test(tc, mapspace_should_walk_a_level_per_axis_when_its_axes_differ);
+    tcase_add_loop_test(tc, mapspace_nodes_should_bound_the_spatial_product_of_every_completion,
+                        0, 3);
     suite_add_tcase(s, tc);
     return s;
 }
