@@ -409,6 +409,8 @@ static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
     const uint32_t *dv = s->divisor[d];
     uint32_t ndv = s->ndivisors[d];
     uint64_t left = rem / x / y;
+    /* The same for every temporal factor of d: it bounds the dims after d. */
+    uint64_t spatial_max = i + 1 < DIM_COUNT ? spatial_room(w, l, i + 1, px, py) : px * py;
     /* Level 0 takes what is left; inner levels any divisor of it. */
     for (uint32_t k = 0; k < ndv && dv[k] <= left; k++) {
         uint64_t t = l == 0 ? left : dv[k];
@@ -424,8 +426,7 @@ static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
         w->rem[d] = left / t;
         /* Dims after d still span their inner extent: a lower bound of
          * the final tiles, so an overflow here is final. */
-        struct mapspace_node node = { l, i + 1, w->ext, px * py,
-                                      spatial_room(w, l, i + 1, px, py) };
+        struct mapspace_node node = { l, i + 1, w->ext, px * py, spatial_max };
         if (fits(s, w->m, l, w->ext) &&
             !(w->prune && i + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
             walk_dim(w, l, i + 1, px, py, mirrored);
