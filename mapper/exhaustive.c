@@ -18,6 +18,7 @@
  *            (exact once the levels below it are known), plus the whole
  *            tensor once at the outermost level;
  *   and, under level 1 of an arch whose level 0 takes what is left, the
+ *            bound of exhaustive_nodes.c: the MACs' accesses, then the
  *            order bound of exhaustive_orders.c on the factors placed so
  *            far.
  * Complete factorizations go to the order search of exhaustive_orders.c.

@@ -122,8 +122,9 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
 void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                               const struct mapping *m, int level, uint8_t decided);
 
-/* A lower bound of the objective at a node of the factor walk of an arch
- * whose level 0 takes what is left of every dim (it has no fanout): levels
+/* (exhaustive_nodes.c) A lower bound of the objective at a node of the
+ * factor walk of an arch whose level 0 takes what is left of every dim (it
+ * has no fanout): levels
  * >= 2 complete, level 1's bypass chosen and the dims in `decided` placed,
  * m's level 0 holding what is left of them (the other dims at factor 1 at
  * levels 0 and 1; ext[d]: the product of d's factors chosen so far; room:
@@ -131,6 +132,17 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
  * taken as at least `cycles` (bandwidths left out). */
 double order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
                         uint8_t decided, const uint64_t *ext, double room, double cycles);
+
+/* The objective's lower bound with the orders of the levels in fixed known
+ * (m's) and the cycles at least `cycles`.  At a node of the factor walk
+ * (scale non-NULL, order_bound_node): per slot, scale is a factor the
+ * anchor part of every PAS grows by, outer one it grows by when the
+ * tensor's innermost anchor loop is at level 1 or inward, macs_e the MACs'
+ * energy and accesses, and the counts bound no bandwidth.  Without scale,
+ * outer and macs_e are unused. */
+double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
+                      const struct mapping *m, uint32_t fixed, const double *scale,
+                      const double *outer, double macs_e, double cycles);
 
 /* The objective's lower bound over every order of m that keeps the orders
  * of the levels in the bit set fixed as they are in m. */

@@ -435,18 +435,33 @@ static bool check_nodes(void *arg, struct mapping *m)
     return false;
 }
 
-START_TEST(order_bound_node_should_be_at_most_every_completion)
+/* A buffer that keeps inputs and outputs only, too small for the larger
+ * tiles, over PEs with a scratchpad per slot (as on Eyeriss), and a layer
+ * whose batch the buffer cannot hold whole. */
+static const char *const arch_small_buffer =
+    "{\"name\": \"eye\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
+    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 200, \"write_pj\": 200},"
+    " {\"name\": \"Buf\", \"class\": \"sram\", \"keeps\": [\"inputs\", \"outputs\"],"
+    "  \"size_words\": 12, \"read_pj\": 6, \"write_pj\": 6},"
+    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"mesh_y\": 2,"
+    "  \"size_words\": {\"weights\": 4, \"inputs\": 2, \"outputs\": 2},"
+    "  \"read_pj\": 1, \"write_pj\": 1}],"
+    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"mesh_y\": 2, \"energy_pj\": 1}}";
+static const char *const batch_layer =
+    "{\"name\": \"c\", \"batch\": 8, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 2, \"K\": 4, \"P\": 2, \"Q\": 1, \"R\": 1, \"S\": 1}]}";
+
+static void check_nodes_of(const char *arch, const char *layer, enum kernel kernel,
+                           enum objective obj)
 {
-    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
-    const char *layer = _i / 6 < 4 ? window_layers[_i / 6] : every_dim_layer;
     struct sh_fixture f;
-    sh_fixture_load(&f, fan_archs[_i % 2], layer, kernels[(_i / 2) % 3]);
+    sh_fixture_load(&f, arch, layer, kernel);
     struct mapspace *s = malloc(sizeof *s);
     struct node_check *k = calloc(1, sizeof *k);
     ck_assert(s && k);
     struct err e;
     ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, NULL, &e), 0);
-    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, (enum objective)(_i % OBJ_COUNT), 1);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, obj, 1);
     k->s = s;
     k->ctx.space = s;
     k->ctx.opt = &opt;
@@ -458,6 +473,22 @@ START_TEST(order_bound_node_should_be_at_most_every_completion)
     sh_fixture_release(&f);
     free(k);
     free(s);
+}
+
+START_TEST(order_bound_node_should_be_at_most_every_completion_under_a_small_buffer)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    check_nodes_of(arch_small_buffer, batch_layer, kernels[_i / OBJ_COUNT],
+                   (enum objective)(_i % OBJ_COUNT));
+}
+END_TEST
+
+START_TEST(order_bound_node_should_be_at_most_every_completion)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    const char *layer = _i / 6 < 4 ? window_layers[_i / 6] : every_dim_layer;
+    check_nodes_of(fan_archs[_i % 2], layer, kernels[(_i / 2) % 3],
+                   (enum objective)(_i % OBJ_COUNT));
 }
 END_TEST
 
@@ -502,6 +533,8 @@ Suite *search_prune_suite(void)
     TCase *tn = tcase_create("nodes");
     tcase_set_timeout(tn, 300);
     tcase_add_loop_test(tn, order_bound_node_should_be_at_most_every_completion, 0, 5 * 3 * 2);
+    tcase_add_loop_test(tn, order_bound_node_should_be_at_most_every_completion_under_a_small_buffer,
+                        0, 3 * OBJ_COUNT);
     tcase_add_loop_test(tn, exhaustive_should_find_the_optimum_with_fanout_under_the_buffer, 0,
                         2 * 3 * 2);
     suite_add_tcase(s, tn);
