@@ -124,12 +124,12 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
 
 /* (exhaustive_nodes.c) A lower bound of the objective at a node of the
  * factor walk of an arch whose level 0 takes what is left of every dim (it
- * has no fanout): levels
- * >= 2 complete, level 1's bypass chosen and the dims in `decided` placed,
- * m's level 0 holding what is left of them (the other dims at factor 1 at
- * levels 0 and 1; ext[d]: the product of d's factors chosen so far; room:
- * the most level 1's spatial product may still grow by), with the cycles
- * taken as at least `cycles` (bandwidths left out). */
+ * has no fanout): levels >= 2 complete, level 1's bypass chosen and the
+ * dims in `decided` placed, m's level 0 holding what is left of them (the
+ * other dims at factor 1 at levels 0 and 1; ext[d]: the product of d's
+ * factors chosen so far; room: the most level 1's spatial product may
+ * still grow by), with the cycles taken as at least `cycles` (bandwidths
+ * left out). */
 double order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
                         uint8_t decided, const uint64_t *ext, double room, double cycles);
 
