@@ -105,6 +105,21 @@ bool search_should_stop(struct search_ctx *c)
     return false;
 }
 
+void search_ctx_init(struct search_ctx *c, const struct mapspace *space,
+                     const struct search_options *opt, double deadline_s)
+{
+    c->space = space;
+    c->opt = opt;
+    c->deadline_s = deadline_s;
+    atomic_init(&c->halt, 0);
+    double inf = INFINITY;
+    uint64_t inf_bits;
+    memcpy(&inf_bits, &inf, sizeof inf_bits);
+    atomic_init(&c->incumbent, inf_bits);
+    model_bounds(space->arch, space->prob, &c->bounds);
+    model_prepare(&c->prep, space->arch, space->prob);
+}
+
 double search_incumbent(const struct search_ctx *c)
 {
     uint64_t bits = atomic_load_explicit(&c->incumbent, memory_order_relaxed);
@@ -323,16 +338,9 @@ int search_run(const struct arch *a, const struct problem *p,
         return err_set(err, ERR_NOMEM, "search: out of memory");
     if (mapspace_init(space, a, p, opt->constraints, err) < 0)
         goto out_free;      /* err says which constraint; found stays false */
-    struct search_ctx ctx = { .space = space, .opt = opt };
+    struct search_ctx ctx;
     double limit = opt->time_limit_s > 0 ? opt->time_limit_s : SEARCH_DEFAULT_TIME_LIMIT_S;
-    ctx.deadline_s = start + limit;
-    atomic_init(&ctx.halt, 0);
-    double inf = INFINITY;
-    uint64_t inf_bits;
-    memcpy(&inf_bits, &inf, sizeof inf_bits);
-    atomic_init(&ctx.incumbent, inf_bits);
-    model_bounds(a, p, &ctx.bounds);
-    model_prepare(&ctx.prep, a, p);
+    search_ctx_init(&ctx, space, opt, start + limit);
     /* The exhaustive search starts from the incumbent of a short seeded
      * annealing run, so that its bounds cut from the first node. */
     struct search_result seed = { 0 };

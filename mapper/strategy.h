@@ -43,6 +43,11 @@ struct search_ctx {
     struct model_prep prep;     /* the space's arch and problem, for search_offer */
 };
 
+/* Sets c up for a search of space under opt until deadline_s (monotonic
+ * clock): running, no incumbent, the problem's bounds and prepared model. */
+void search_ctx_init(struct search_ctx *c, const struct mapspace *space,
+                     const struct search_options *opt, double deadline_s);
+
 /* The incumbent cost, and an offer to lower it. */
 double search_incumbent(const struct search_ctx *c);
 void search_lower_incumbent(struct search_ctx *c, double cost);

@@ -45,6 +45,16 @@ void sh_fixture_release(struct sh_fixture *f)
     workload_free(f->wl);
 }
 
+struct constraints_file *sh_constraints(const struct arch *a, const char *text,
+                                        struct constraints *c)
+{
+    struct constraints_file *cf;
+    struct err e;
+    ck_assert_msg(constraints_parse("c.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
+    ck_assert_msg(constraints_bind(cf, a, c, &e) == 0, "%s", e.msg);
+    return cf;
+}
+
 struct search_options sh_options(enum strategy st, enum objective o, int threads)
 {
     struct search_options opt = { .strategy = st, .objective = o, .threads = threads,
@@ -151,4 +161,27 @@ void sh_plain_search(struct sh_plain *pl)
                     pl->m.level[l].bypass[s] = (b >> k++) & 1;
         plain_factors(pl, 0, 0, pl->p->bound[pl->dims[0]]);
     }
+}
+
+void sh_expect_plain_optimum(const char *arch_json, const char *wl_json, enum kernel k,
+                             enum objective o)
+{
+    struct sh_fixture f;
+    sh_fixture_load(&f, arch_json, wl_json, k);
+    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = o };
+    sh_plain_search(&pl);
+    ck_assert(pl.have);
+    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, o, 2);
+    struct search_result r;
+    struct err e;
+    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
+    ck_assert(r.found && r.optimal);
+    ck_assert_msg(search_cost(o, &r.stats) == search_cost(o, &pl.best),
+                  "kernel %d objective %d: search %.17g, plain %.17g (%llu mappings)", (int)k,
+                  (int)o, search_cost(o, &r.stats), search_cost(o, &pl.best),
+                  (unsigned long long)pl.evaluated);
+    struct model_stats again;
+    ck_assert_int_eq(model_eval(f.arch, &f.prob, &r.best, &again, NULL), 0);
+    ck_assert(again.energy_pj == r.stats.energy_pj && again.cycles == r.stats.cycles);
+    sh_fixture_release(&f);
 }

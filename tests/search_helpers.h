@@ -47,8 +47,20 @@ void sh_fixture_load(struct sh_fixture *f, const char *arch_json, const char *wl
                      enum kernel k);
 void sh_fixture_release(struct sh_fixture *f);
 
+/* Constraints text bound to arch a into *c (failing the test on error);
+ * returns the parsed file for the caller to free. */
+struct constraints_file *sh_constraints(const struct arch *a, const char *text,
+                                        struct constraints *c);
+
 /* Search options with seed 7 and a 120 s limit. */
 struct search_options sh_options(enum strategy st, enum objective o, int threads);
+
+/* The exhaustive search (search_run, 2 threads) proves an optimum of layer
+ * 0's kernel k of the workload on the arch under objective o that costs
+ * what the plain enumeration's best costs, and reports the model's stats
+ * of the mapping it returns. */
+void sh_expect_plain_optimum(const char *arch_json, const char *wl_json, enum kernel k,
+                             enum objective o);
 
 /* DRAM -> Buf -> PE (2 x 1, small) -> 2 MACs. */
 extern const char *const sh_arch_small;

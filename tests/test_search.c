@@ -33,19 +33,7 @@ static const char *const small_layers[] = {
 START_TEST(exhaustive_should_find_the_optimum_on_a_chain_of_fanouts)
 {
     static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_WEIGHT };
-    struct sh_fixture f;
-    sh_fixture_load(&f, sh_arch_chain, small_layers[0], kernels[_i]);
-    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = OBJ_EDP };
-    sh_plain_search(&pl);
-    ck_assert(pl.have);
-    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
-    struct search_result r;
-    struct err e;
-    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
-    ck_assert(r.found && r.optimal);
-    ck_assert_msg(r.stats.edp == pl.best.edp, "search %.17g, plain %.17g (%llu mappings)",
-                  r.stats.edp, pl.best.edp, (unsigned long long)pl.evaluated);
-    sh_fixture_release(&f);
+    sh_expect_plain_optimum(sh_arch_chain, small_layers[0], kernels[_i], OBJ_EDP);
 }
 END_TEST
 
@@ -53,26 +41,8 @@ START_TEST(exhaustive_should_find_the_optimum_of_a_plain_enumeration)
 {
     int layer = _i / (3 * OBJ_COUNT), kernel = (_i / OBJ_COUNT) % 3, obj = _i % OBJ_COUNT;
     static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
-    struct sh_fixture f;
-    sh_fixture_load(&f, sh_arch_small, small_layers[layer], kernels[kernel]);
-    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = (enum objective)obj };
-    sh_plain_search(&pl);
-    ck_assert(pl.have);
-    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, (enum objective)obj, 2);
-    struct search_result r;
-    struct err e;
-    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
-    ck_assert(r.found);
-    ck_assert(r.optimal);
-    ck_assert_msg(search_cost(opt.objective, &r.stats) == search_cost(opt.objective, &pl.best),
-                  "layer %d kernel %d objective %d: search %.17g, plain %.17g (%llu mappings)",
-                  layer, kernel, obj, search_cost(opt.objective, &r.stats),
-                  search_cost(opt.objective, &pl.best), (unsigned long long)pl.evaluated);
-    /* The reported stats are the model's for the reported mapping. */
-    struct model_stats again;
-    ck_assert_int_eq(model_eval(f.arch, &f.prob, &r.best, &again, NULL), 0);
-    ck_assert(again.energy_pj == r.stats.energy_pj && again.cycles == r.stats.cycles);
-    sh_fixture_release(&f);
+    sh_expect_plain_optimum(sh_arch_small, small_layers[layer], kernels[kernel],
+                            (enum objective)obj);
 }
 END_TEST
 
@@ -191,8 +161,7 @@ START_TEST(search_should_keep_to_the_constraints)
     struct constraints_file *cf;
     struct constraints c;
     struct err e;
-    ck_assert_msg(constraints_parse("c.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
-    ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+    cf = sh_constraints(f.arch, text, &c);
     for (int st = 0; st < STRATEGY_COUNT; st++) {
         struct search_options o = sh_options((enum strategy)st, OBJ_EDP, 2);
         o.constraints = &c;
@@ -225,8 +194,7 @@ START_TEST(search_should_say_when_no_mapping_fits)
     struct constraints_file *cf;
     struct constraints c;
     struct err e;
-    ck_assert_int_eq(constraints_parse("c.json", text, strlen(text), &cf, &e), 0);
-    ck_assert_int_eq(constraints_bind(cf, f.arch, &c, &e), 0);
+    cf = sh_constraints(f.arch, text, &c);
     struct search_options o = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     o.constraints = &c;
     struct search_result r;
@@ -253,8 +221,7 @@ START_TEST(search_should_name_a_minimum_utilization_no_mapping_reaches)
     struct constraints_file *cf;
     struct constraints c;
     struct err e;
-    ck_assert_msg(constraints_parse("u.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
-    ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+    cf = sh_constraints(f.arch, text, &c);
     struct search_options o = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
     o.constraints = &c;
     struct search_result r;
@@ -482,8 +449,7 @@ START_TEST(mapspace_should_walk_a_level_per_axis_when_its_axes_differ)
     struct constraints_file *cf;
     struct constraints c;
     struct err e;
-    ck_assert_msg(constraints_parse("c.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
-    ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+    cf = sh_constraints(f.arch, text, &c);
     struct mapspace *s = malloc(sizeof *s);
     ck_assert(s);
     ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, &c, &e), 0);
@@ -546,8 +512,7 @@ START_TEST(mapspace_nodes_should_bound_the_spatial_product_of_every_completion)
     if (_i == 2) {
         static const char *text =
             "{\"levels\": [{\"level\": \"Buf\", \"spatial\": {\"x\": [\"K\", \"C\"]}}]}";
-        ck_assert_msg(constraints_parse("c.json", text, strlen(text), &cf, &e) == 0, "%s", e.msg);
-        ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+        cf = sh_constraints(f.arch, text, &c);
     }
     struct mapspace *s = malloc(sizeof *s);
     struct reach_check *k = calloc(1, sizeof *k);

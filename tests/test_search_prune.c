@@ -39,40 +39,15 @@ START_TEST(exhaustive_should_find_the_optimum_with_windows_strides_and_dilation)
 {
     int layer = _i / (3 * OBJ_COUNT), kernel = (_i / OBJ_COUNT) % 3, obj = _i % OBJ_COUNT;
     static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
-    struct sh_fixture f;
-    sh_fixture_load(&f, sh_arch_small, window_layers[layer], kernels[kernel]);
-    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = (enum objective)obj };
-    sh_plain_search(&pl);
-    ck_assert(pl.have);
-    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, (enum objective)obj, 2);
-    struct search_result r;
-    struct err e;
-    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
-    ck_assert(r.found && r.optimal);
-    ck_assert_msg(search_cost(opt.objective, &r.stats) == search_cost(opt.objective, &pl.best),
-                  "layer %d kernel %d objective %d: search %.17g, plain %.17g (%llu mappings)",
-                  layer, kernel, obj, search_cost(opt.objective, &r.stats),
-                  search_cost(opt.objective, &pl.best), (unsigned long long)pl.evaluated);
-    sh_fixture_release(&f);
+    sh_expect_plain_optimum(sh_arch_small, window_layers[layer], kernels[kernel],
+                            (enum objective)obj);
 }
 END_TEST
 
 START_TEST(exhaustive_should_find_the_optimum_with_windows_on_a_chain_of_fanouts)
 {
     static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
-    struct sh_fixture f;
-    sh_fixture_load(&f, sh_arch_chain, window_layers[0], kernels[_i]);
-    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = OBJ_EDP };
-    sh_plain_search(&pl);
-    ck_assert(pl.have);
-    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
-    struct search_result r;
-    struct err e;
-    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
-    ck_assert(r.found && r.optimal);
-    ck_assert_msg(r.stats.edp == pl.best.edp, "kernel %d: search %.17g, plain %.17g",
-                  _i, r.stats.edp, pl.best.edp);
-    sh_fixture_release(&f);
+    sh_expect_plain_optimum(sh_arch_chain, window_layers[0], kernels[_i], OBJ_EDP);
 }
 END_TEST
 
@@ -112,15 +87,8 @@ static struct shard_best *exhaustive_unseeded(const struct arch *a, const struct
     ck_assert(s && out);
     struct err e;
     ck_assert_int_eq(mapspace_init(s, a, p, opt->constraints, &e), 0);
-    struct search_ctx ctx = { .space = s, .opt = opt };
-    ctx.deadline_s = search_now_s() + opt->time_limit_s;
-    atomic_init(&ctx.halt, 0);
-    double inf = INFINITY;
-    uint64_t inf_bits;
-    memcpy(&inf_bits, &inf, sizeof inf_bits);
-    atomic_init(&ctx.incumbent, inf_bits);
-    model_bounds(a, p, &ctx.bounds);
-    model_prepare(&ctx.prep, a, p);
+    struct search_ctx ctx;
+    search_ctx_init(&ctx, s, opt, search_now_s() + opt->time_limit_s);
     exhaustive_shard(&ctx, 0, 1, out);
     ck_assert(out->complete && out->found);
     free(s);
@@ -137,9 +105,7 @@ START_TEST(exhaustive_should_find_the_optimum_on_an_uneven_fanout)
     struct err e;
     if (per_axis) {
         const char *text = per_axis_constraints;
-        ck_assert_msg(constraints_parse("c.json", text, strlen(text), &cf, &e) == 0, "%s",
-                      e.msg);
-        ck_assert_msg(constraints_bind(cf, f.arch, &c, &e) == 0, "%s", e.msg);
+        cf = sh_constraints(f.arch, text, &c);
     }
     struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = (enum objective)obj,
                            .cons = per_axis ? &c : NULL };
@@ -320,9 +286,7 @@ START_TEST(order_classes_should_lose_no_cost_of_a_full_enumeration)
     struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 1);
     k->s = s;
     k->every = every[layer];
-    k->ctx.space = s;
-    k->ctx.opt = &opt;
-    model_bounds(f.arch, &f.prob, &k->ctx.bounds);
+    search_ctx_init(&k->ctx, s, &opt, 0);
     struct mapping m;
     mapping_init(&m, s->nlevels);
     mapspace_factorizations(s, &m, 0, 1, check_classes, NULL, k);
@@ -463,9 +427,7 @@ static void check_nodes_of(const char *arch, const char *layer, enum kernel kern
     ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, NULL, &e), 0);
     struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, obj, 1);
     k->s = s;
-    k->ctx.space = s;
-    k->ctx.opt = &opt;
-    model_bounds(f.arch, &f.prob, &k->ctx.bounds);
+    search_ctx_init(&k->ctx, s, &opt, 0);
     struct mapping m;
     mapping_init(&m, s->nlevels);
     mapspace_factorizations(s, &m, 0, 1, check_nodes, NULL, k);
@@ -495,19 +457,8 @@ END_TEST
 START_TEST(exhaustive_should_find_the_optimum_with_fanout_under_the_buffer)
 {
     static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
-    struct sh_fixture f;
-    sh_fixture_load(&f, fan_archs[_i % 2], window_layers[_i / 6 ? 3 : 2], kernels[(_i / 2) % 3]);
-    struct sh_plain pl = { .a = f.arch, .p = &f.prob, .obj = OBJ_EDP };
-    sh_plain_search(&pl);
-    ck_assert(pl.have);
-    struct search_options opt = sh_options(STRATEGY_EXHAUSTIVE, OBJ_EDP, 2);
-    struct search_result r;
-    struct err e;
-    ck_assert_int_eq(search_run(f.arch, &f.prob, &opt, &r, &e), 0);
-    ck_assert(r.found && r.optimal);
-    ck_assert_msg(r.stats.edp == pl.best.edp, "case %d: search %.17g, plain %.17g", _i,
-                  r.stats.edp, pl.best.edp);
-    sh_fixture_release(&f);
+    sh_expect_plain_optimum(fan_archs[_i % 2], window_layers[_i / 6 ? 3 : 2],
+                            kernels[(_i / 2) % 3], OBJ_EDP);
 }
 END_TEST
 
