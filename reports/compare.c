@@ -240,12 +240,6 @@ void compare_release(struct compare *c)
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static bool add_string_or_null(cJSON *o, const char *key, const char *s)
-{
-    return s ? cJSON_AddStringToObject(o, key, s) != NULL
-             : cJSON_AddNullToObject(o, key) != NULL;
-}
-
 static cJSON *append_object(cJSON *array)
 {
     cJSON *o = cJSON_CreateObject();
@@ -278,10 +272,10 @@ static bool add_archs(cJSON *root, const struct compare *c)
         if (!o || !cJSON_AddStringToObject(o, "label", c->label[a]) ||
             !cJSON_AddStringToObject(o, "report", d->file) ||
             !(in = cJSON_AddObjectToObject(o, "arch")) ||
-            !add_string_or_null(in, "path", d->arch.path) ||
-            !add_string_or_null(in, "name", d->arch.name) ||
+            !stats_json_add_string_or_null(in, "path", d->arch.path) ||
+            !stats_json_add_string_or_null(in, "name", d->arch.name) ||
             !cJSON_AddStringToObject(in, "sha256", d->arch.sha256) ||
-            !add_string_or_null(in, "comment", d->arch.comment) ||
+            !stats_json_add_string_or_null(in, "comment", d->arch.comment) ||
             !(s = cJSON_AddObjectToObject(o, "search")) ||
             !cJSON_AddStringToObject(s, "strategy", d->strategy) ||
             !cJSON_AddStringToObject(s, "objective", d->objective) ||
@@ -367,10 +361,10 @@ char *compare_print(const struct compare *c, const char *version, const char *co
     cJSON *root = cJSON_CreateObject(), *w;
     char *text = NULL;
     if (root && stats_json_add_u64(root, "schema", 1) && cJSON_AddStringToObject(root, "tool", "trainmap") &&
-        add_string_or_null(root, "version", version) &&
-        add_string_or_null(root, "command", command) &&
+        stats_json_add_string_or_null(root, "version", version) &&
+        stats_json_add_string_or_null(root, "command", command) &&
         (w = cJSON_AddObjectToObject(root, "workload")) &&
-        add_string_or_null(w, "name", d->workload.name) &&
+        stats_json_add_string_or_null(w, "name", d->workload.name) &&
         cJSON_AddStringToObject(w, "sha256", d->workload.sha256) && add_archs(root, c) &&
         add_kernels(root, c) && add_layers(root, c))
         text = cJSON_Print(root);

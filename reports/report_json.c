@@ -87,13 +87,6 @@ int report_totals(const struct report *r, struct report_totals *out, struct err 
 
 /* ---- builders: each returns false when out of memory ------------------ */
 
-/* A string, or null when s is NULL. */
-static bool add_string_or_null(cJSON *obj, const char *key, const char *s)
-{
-    return s ? cJSON_AddStringToObject(obj, key, s) != NULL
-             : cJSON_AddNullToObject(obj, key) != NULL;
-}
-
 /* Adds item under key, or deletes it; false when item is NULL or on
  * failure. */
 static bool attach(cJSON *obj, const char *key, cJSON *item)
@@ -110,10 +103,10 @@ static bool add_input(cJSON *inputs, const char *key, const struct report_input 
                       bool with_name, bool with_comment)
 {
     cJSON *o = cJSON_AddObjectToObject(inputs, key);
-    return o && add_string_or_null(o, "path", in->path) &&
-           (!with_name || add_string_or_null(o, "name", in->name)) &&
+    return o && stats_json_add_string_or_null(o, "path", in->path) &&
+           (!with_name || stats_json_add_string_or_null(o, "name", in->name)) &&
            cJSON_AddStringToObject(o, "sha256", in->sha256) &&
-           (!with_comment || add_string_or_null(o, "comment", in->comment));
+           (!with_comment || stats_json_add_string_or_null(o, "comment", in->comment));
 }
 
 static bool add_head(cJSON *root, const struct report *r)
@@ -121,16 +114,16 @@ static bool add_head(cJSON *root, const struct report *r)
     cJSON *inputs, *search;
     return stats_json_add_u64(root, "schema", REPORT_SCHEMA) &&
            cJSON_AddStringToObject(root, "tool", "trainmap") &&
-           add_string_or_null(root, "version", r->version) &&
-           add_string_or_null(root, "command", r->command) &&
+           stats_json_add_string_or_null(root, "version", r->version) &&
+           stats_json_add_string_or_null(root, "command", r->command) &&
            (inputs = cJSON_AddObjectToObject(root, "inputs")) &&
            add_input(inputs, "arch", &r->arch_input, true, true) &&
            add_input(inputs, "workload", &r->workload_input, true, false) &&
            (!r->has_constraints ||
             add_input(inputs, "constraints", &r->constraints_input, false, false)) &&
            (search = cJSON_AddObjectToObject(root, "search")) &&
-           add_string_or_null(search, "strategy", r->strategy) &&
-           add_string_or_null(search, "objective", r->objective) &&
+           stats_json_add_string_or_null(search, "strategy", r->strategy) &&
+           stats_json_add_string_or_null(search, "objective", r->objective) &&
            stats_json_add_u64(search, "threads", r->threads > 0 ? (uint64_t)r->threads : 0) &&
            stats_json_add_u64(search, "seed", r->seed) &&
            stats_json_add_double(search, "time_limit_s", r->time_limit_s);

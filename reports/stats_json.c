@@ -64,6 +64,12 @@ bool stats_json_add_double(cJSON *obj, const char *key, double v)
     return cJSON_AddRawToObject(obj, key, stats_json_format_double(v, text)) != NULL;
 }
 
+bool stats_json_add_string_or_null(cJSON *obj, const char *key, const char *s)
+{
+    return s ? cJSON_AddStringToObject(obj, key, s) != NULL
+             : cJSON_AddNullToObject(obj, key) != NULL;
+}
+
 static bool add_ratio(cJSON *obj, const char *key, double value, double bound)
 {
     return stats_json_add_double(obj, key, bound > 0 ? value / bound : NAN);

@@ -56,4 +56,8 @@ char *stats_json_format_double(double v, char *out);
 bool stats_json_add_u64(cJSON *obj, const char *key, uint64_t v);
 bool stats_json_add_double(cJSON *obj, const char *key, double v);
 
+/* Add s to obj under key, or null when s is NULL.  Returns false when out
+ * of memory. */
+bool stats_json_add_string_or_null(cJSON *obj, const char *key, const char *s);
+
 #endif

@@ -336,12 +336,6 @@ void sweep_summary_release(struct sweep_summary *sum)
 
 /* ---- the sweep report ---- */
 
-static bool add_str(cJSON *o, const char *key, const char *s)
-{
-    return s ? cJSON_AddStringToObject(o, key, s) != NULL
-             : cJSON_AddNullToObject(o, key) != NULL;
-}
-
 static bool add_params(cJSON *o, const struct sweep_plan *plan, int v)
 {
     char key[ARCH_NAME_MAX + SWEEP_FIELD_MAX + 2];
@@ -372,15 +366,15 @@ static bool add_file(cJSON *arr, const char *key, const char *path, const char *
     cJSON *o = cJSON_CreateObject();
     if (!o || !(key ? cJSON_AddItemToObject(arr, key, o) : cJSON_AddItemToArray(arr, o)))
         return cJSON_Delete(o), false;
-    return add_str(o, "path", path) && (key || add_str(o, "name", name)) &&
-           add_str(o, "sha256", sha256_file(path, sha, &e) == 0 ? sha : NULL);
+    return stats_json_add_string_or_null(o, "path", path) && (key || stats_json_add_string_or_null(o, "name", name)) &&
+           stats_json_add_string_or_null(o, "sha256", sha256_file(path, sha, &e) == 0 ? sha : NULL);
 }
 
 static bool add_inputs(cJSON *root, const struct sweep_plan *plan, const char *sha)
 {
     const struct sweep_spec *spec = plan->spec;
     cJSON *in = cJSON_AddObjectToObject(root, "inputs"), *a, *w, *vary;
-    bool ok = in && add_str(in, "sha256", sha) && (a = cJSON_AddArrayToObject(in, "archs")) &&
+    bool ok = in && stats_json_add_string_or_null(in, "sha256", sha) && (a = cJSON_AddArrayToObject(in, "archs")) &&
               (w = cJSON_AddArrayToObject(in, "workloads")) &&
               (vary = cJSON_AddArrayToObject(in, "vary"));
     for (int i = 0; ok && i < spec->narchs; i++)
@@ -392,8 +386,8 @@ static bool add_inputs(cJSON *root, const struct sweep_plan *plan, const char *s
     for (int i = 0; ok && i < spec->nvary; i++) {
         const struct sweep_vary *vr = &spec->vary[i];
         cJSON *o = cJSON_CreateObject(), *vals;
-        ok = o && cJSON_AddItemToArray(vary, o) && add_str(o, "level", vr->level) &&
-             add_str(o, "field", vr->field) && (vals = cJSON_AddArrayToObject(o, "values"));
+        ok = o && cJSON_AddItemToArray(vary, o) && stats_json_add_string_or_null(o, "level", vr->level) &&
+             stats_json_add_string_or_null(o, "field", vr->field) && (vals = cJSON_AddArrayToObject(o, "values"));
         for (int k = 0; ok && k < vr->nvalues; k++) {
             cJSON *r = cJSON_CreateRaw(vr->value[k]);
             ok = r && cJSON_AddItemToArray(vals, r);
@@ -405,8 +399,8 @@ static bool add_inputs(cJSON *root, const struct sweep_plan *plan, const char *s
 static bool add_search(cJSON *root, const struct sweep_spec *spec)
 {
     cJSON *s = cJSON_AddObjectToObject(root, "search"), *ks;
-    bool ok = s && add_str(s, "strategy", strategy_name(spec->strategy)) &&
-              add_str(s, "objective", objective_name(spec->objective)) &&
+    bool ok = s && stats_json_add_string_or_null(s, "strategy", strategy_name(spec->strategy)) &&
+              stats_json_add_string_or_null(s, "objective", objective_name(spec->objective)) &&
               stats_json_add_u64(s, "seed", spec->seed) && stats_json_add_double(s, "time_limit_s", spec->time_limit_s) &&
               (ks = cJSON_AddArrayToObject(s, "kernels"));
     for (int k = 0; ok && k < KERNEL_COUNT; k++)
@@ -414,8 +408,8 @@ static bool add_search(cJSON *root, const struct sweep_spec *spec)
             cJSON *n = cJSON_CreateString(kernel_name((enum kernel)k));
             ok = n && cJSON_AddItemToArray(ks, n);
         }
-    return ok && add_str(s, "layers", spec->layers) &&
-           add_str(s, "lowering", spec->lowering == LOWER_IM2COL ? "im2col" : "none");
+    return ok && stats_json_add_string_or_null(s, "layers", spec->layers) &&
+           stats_json_add_string_or_null(s, "lowering", spec->lowering == LOWER_IM2COL ? "im2col" : "none");
 }
 
 static bool add_variants(cJSON *root, const struct sweep_plan *plan, const char *dir)
@@ -429,9 +423,9 @@ static bool add_variants(cJSON *root, const struct sweep_plan *plan, const char 
         snprintf(path, sizeof path, "%s/variant-%03d.json", dir, v);
         ok = o && cJSON_AddItemToArray(arr, o) && stats_json_add_u64(o, "variant", (uint64_t)v) &&
              stats_json_add_u64(o, "arch", (uint64_t)x->arch) && add_params(o, plan, v) &&
-             add_str(o, "path", path) && add_str(o, "sha256", x->sha256) &&
+             stats_json_add_string_or_null(o, "path", path) && stats_json_add_string_or_null(o, "sha256", x->sha256) &&
              cJSON_AddBoolToObject(o, "valid", x->a != NULL) &&
-             add_str(o, "error", x->a ? NULL : x->error) &&
+             stats_json_add_string_or_null(o, "error", x->a ? NULL : x->error) &&
              (x->same_as < 0 ? cJSON_AddNullToObject(o, "same_as") != NULL
                              : stats_json_add_u64(o, "same_as", (uint64_t)x->same_as));
     }
@@ -460,10 +454,10 @@ static bool add_cells(cJSON *root, const struct sweep_plan *plan,
              stats_json_add_u64(o, "variant", (uint64_t)cell->variant) &&
              stats_json_add_u64(o, "arch", (uint64_t)v->arch) &&
              stats_json_add_u64(o, "workload", (uint64_t)cell->workload) &&
-             add_str(o, "arch_name", arch_name(plan, v->arch)) &&
-             add_str(o, "workload_name", plan->spec->workload[cell->workload]->name) &&
-             add_params(o, plan, cell->variant) && add_str(o, "status", status_name[cs->status]) &&
-             add_str(o, "error", cs->error) && add_str(o, "report", cs->report);
+             stats_json_add_string_or_null(o, "arch_name", arch_name(plan, v->arch)) &&
+             stats_json_add_string_or_null(o, "workload_name", plan->spec->workload[cell->workload]->name) &&
+             add_params(o, plan, cell->variant) && stats_json_add_string_or_null(o, "status", status_name[cs->status]) &&
+             stats_json_add_string_or_null(o, "error", cs->error) && stats_json_add_string_or_null(o, "report", cs->report);
         if (!ok || cs->status == SWEEP_INVALID) {
             ok = ok && cJSON_AddNullToObject(o, "totals");
             continue;
@@ -488,7 +482,7 @@ static bool add_best(cJSON *root, const struct sweep_plan *plan,
     for (int wl = 0; ok && wl < sum->nworkloads; wl++) {
         cJSON *o = cJSON_CreateObject();
         ok = o && cJSON_AddItemToArray(arr, o) && stats_json_add_u64(o, "workload", (uint64_t)wl) &&
-             add_str(o, "workload_name", plan->spec->workload[wl]->name);
+             stats_json_add_string_or_null(o, "workload_name", plan->spec->workload[wl]->name);
         for (int g = 0; ok && g < SWEEP_GOAL_COUNT; g++) {
             int c = sum->best[wl][g];
             if (c < 0) {
@@ -518,15 +512,15 @@ char *sweep_report_print(const struct sweep_plan *plan, const struct sweep_summa
     for (uint32_t c = 0; c < plan->ncells; c++)
         entries += (uint32_t)plan->cell[c].nentries;
     cJSON *root = cJSON_CreateObject(), *p, *r;
-    bool ok = root && stats_json_add_u64(root, "schema", 1) && add_str(root, "tool", "trainmap") &&
-              add_str(root, "kind", "sweep") && add_str(root, "version", run->version) &&
+    bool ok = root && stats_json_add_u64(root, "schema", 1) && stats_json_add_string_or_null(root, "tool", "trainmap") &&
+              stats_json_add_string_or_null(root, "kind", "sweep") && stats_json_add_string_or_null(root, "version", run->version) &&
               add_inputs(root, plan, run->inputs_sha256) && add_search(root, plan->spec) &&
               add_variants(root, plan, dir) && add_cells(root, plan, sum) &&
               add_best(root, plan, sum) && (p = cJSON_AddObjectToObject(root, "problems")) &&
               stats_json_add_u64(p, "kernels", entries) && stats_json_add_u64(p, "distinct", plan->njobs) &&
               stats_json_add_u64(p, "searched", finished) &&
               cJSON_AddBoolToObject(root, "interrupted", res->interrupted) &&
-              (r = cJSON_AddObjectToObject(root, "run")) && add_str(r, "command", run->command) &&
+              (r = cJSON_AddObjectToObject(root, "run")) && stats_json_add_string_or_null(r, "command", run->command) &&
               stats_json_add_u64(r, "threads", (uint64_t)(run->threads > 0 ? run->threads : 0)) &&
               cJSON_AddBoolToObject(r, "resumed", run->resumed) &&
               stats_json_add_double(r, "wall_s", run->wall_s);
