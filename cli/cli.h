@@ -6,6 +6,8 @@
 #ifndef TRAINMAP_CLI_H
 #define TRAINMAP_CLI_H
 
+#include <stdbool.h>
+
 #include "../common/err.h"
 
 #define TRAINMAP_VERSION "0.1.0"
@@ -25,6 +27,11 @@ int cli_fail(const struct err *e);
  * stderr; returns EXIT_BAD_INPUT. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Option argv[*i] when it is "--name=value" or "--name value" (then *i
+ * moves past the value): the value, or NULL with *matched telling whether
+ * the option was name (its value missing) or another. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name, bool *matched);
 
 /* The subcommands: argv[0] is the subcommand's name. */
 int cmd_check(int argc, char **argv);

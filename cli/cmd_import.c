@@ -39,24 +39,6 @@ static void usage(FILE *f)
             "  -h, --help            print this help\n");
 }
 
-/* "--name=value" or "--name value"; returns the value or NULL. */
-static const char *option_value(int argc, char **argv, int *i, const char *name,
-                                bool *matched)
-{
-    size_t n = strlen(name);
-    *matched = false;
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=') {
-        *matched = true;
-        return argv[*i] + n + 1;
-    }
-    if (argv[*i][n] != '\0')
-        return NULL;
-    *matched = true;
-    return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
 /* A decimal integer in [1, IMPORT_INT_MAX]; the rest of s must be end or
  * one of the characters in stops.  Returns the end, or NULL. */
 static const char *parse_count(const char *s, const char *stops, uint64_t *out)
@@ -147,19 +129,19 @@ int cmd_import(int argc, char **argv)
             if (i + 1 >= argc)
                 return cli_usage_error(cmd, "-o needs a file name");
             out = argv[++i];
-        } else if ((v = option_value(argc, argv, &i, "--output", &matched)) || matched) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--output", &matched)) || matched) {
             if (!v)
                 return cli_usage_error(cmd, "--output needs a file name");
             out = v;
-        } else if ((v = option_value(argc, argv, &i, "--batch", &matched)) || matched) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--batch", &matched)) || matched) {
             if (!v || !parse_count(v, "", &o.batch))
                 return cli_usage_error(cmd, "--batch expects an integer from 1 to %u, "
                                        "got '%s'", IMPORT_INT_MAX, v ? v : "nothing");
-        } else if ((v = option_value(argc, argv, &i, "--name", &matched)) || matched) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--name", &matched)) || matched) {
             if (!v)
                 return cli_usage_error(cmd, "--name needs a name");
             o.name = v;
-        } else if ((v = option_value(argc, argv, &i, "--input", &matched)) || matched) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--input", &matched)) || matched) {
             if (!v || !parse_input(v, &o))
                 return cli_usage_error(cmd, "--input expects CxHxW (3x224x224), got '%s'",
                                        v ? v : "nothing");

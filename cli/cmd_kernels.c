@@ -46,24 +46,6 @@ static void usage(FILE *f)
             "  -h, --help            print this help\n");
 }
 
-/* "--name=value" or "--name value"; returns the value or NULL. */
-static const char *option_value(int argc, char **argv, int *i, const char *name,
-                                bool *matched)
-{
-    size_t n = strlen(name);
-    *matched = false;
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=') {
-        *matched = true;
-        return argv[*i] + n + 1;
-    }
-    if (argv[*i][n] != '\0')
-        return NULL;
-    *matched = true;
-    return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
 static int digits(uint64_t v)
 {
     int n = 1;
@@ -299,11 +281,11 @@ int cmd_kernels(int argc, char **argv)
             if (i + 1 >= argc)
                 return cli_usage_error(cmd, "-w needs a workload file");
             path = argv[++i];
-        } else if ((v = option_value(argc, argv, &i, "--workload", &matched)) || matched) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--workload", &matched)) || matched) {
             if (!v)
                 return cli_usage_error(cmd, "--workload needs a workload file");
             path = v;
-        } else if ((v = option_value(argc, argv, &i, "--lowering", &matched)) || matched) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--lowering", &matched)) || matched) {
             if (v && strcmp(v, "none") == 0)
                 lowering = LOWER_NONE;
             else if (v && strcmp(v, "im2col") == 0)

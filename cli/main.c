@@ -24,6 +24,22 @@ static const struct command commands[] = {
     { "import", cmd_import, "turn an ONNX model or a PyTorch summary into a workload" },
 };
 
+const char *cli_option_value(int argc, char **argv, int *i, const char *name, bool *matched)
+{
+    size_t n = strlen(name);
+    *matched = false;
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=') {
+        *matched = true;
+        return argv[*i] + n + 1;
+    }
+    if (argv[*i][n] != '\0')
+        return NULL;
+    *matched = true;
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
 int cli_fail(const struct err *e)
 {
     fprintf(stderr, "trainmap: %s\n", e->msg[0] ? e->msg : err_code_text(e->code));
