@@ -202,8 +202,10 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     if (search_bound_cost(w->c->opt->objective, energy, cycles) * (1 - BOUND_SLACK) > incumbent)
         return true;
     /* Under level 1 with level 0 taking the rest: the bound of the orders,
-     * on the factors known so far (see order_bound_node). */
-    if (l != 1 || !w->outer_forced || node->dims_done == 0)
+     * on the factors known so far (see order_bound_node).  Not once level
+     * 1 is complete: the factorization is then complete too, and the order
+     * search bounds it at once, with bandwidths and partitions. */
+    if (l != 1 || !w->outer_forced || node->dims_done == 0 || node->dims_done == DIM_COUNT)
         return false;
     struct mapping *sm = &w->scratch;
     /* The bound reads the walked levels only. */
