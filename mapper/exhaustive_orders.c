@@ -168,6 +168,15 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                 pt = pt * size_c / span;
                 part[c] = (double)pt;
             }
+        } else if (result) {
+            /* Partial: level 0 holds the whole tensor once, and so does level
+             * 1 when level 0 has no fanout (one instance, the same partitions
+             * by R7), whatever the dims still to come; inward, unknown. */
+            for (int c = 0; c < L; c++)
+                part[c] = INFINITY;
+            part[0] = (double)mapspace_box_words(s, sl, p->bound);
+            if (L > 1 && sp[0] == 1)
+                part[1] = part[0];
         }
         double asp[ARCH_MAX_LEVELS], atp[ARCH_MAX_LEVELS];   /* anchor products */
         for (int j = 0; j < L; j++) {
@@ -194,8 +203,8 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
             pr->groups = groups;
             pr->inst_p = inst[pl];
             pr->inst_c = c < L ? inst[c] : 0;
-            pr->part_p = result ? (level >= 0 ? INFINITY : part[pl]) : 0;
-            pr->part_c = result && c < L ? (level >= 0 ? INFINITY : part[c]) : 0;
+            pr->part_p = result ? part[pl] : 0;
+            pr->part_c = result && c < L ? part[c] : 0;
             pr->size = c < L ? (double)mapspace_box_words(s, sl, ext[c]) : 0;
             pr->jstar = -1;
             pr->nwin = 0;
@@ -437,10 +446,13 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
         e += here;
     }
     /* R10: a level's cycles are at least its counts over its bandwidths;
-     * the slack keeps this below the model's rounding. */
+     * the slack keeps this below the model's rounding.  At a node, levels 0
+     * and 1 only: one instance each (level 0 has no fanout), so their counts
+     * are totals, which the dims still to come only raise; inward, more
+     * instances may share them. */
     if (b->cc > cycles)
         cycles = b->cc;
-    for (int l = 0; l < L && !scale; l++) {
+    for (int l = 0; l < L && (!scale || l <= 1); l++) {
         const struct arch_level *al = &a->level[l];
         double need = 0;
         if (isfinite(al->read_bw) && rd[l] / al->read_bw > need)

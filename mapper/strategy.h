@@ -121,9 +121,10 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
 /* The same for a factorization of which only part is known (level >= 0):
  * levels inward of `level` complete, at `level` and outward only the dims
  * in `decided` placed (the others at factor 1 in m, bypass flags as they
- * are).  Terms that a dim still to come could lower are left out: the
- * result's partition credits and windows whose movers are not all
- * decided. */
+ * are).  Terms that a dim still to come could change are left out: the
+ * result's partition credits inward of level 1 (at levels 0 and 1, when
+ * level 0 has no fanout, they are the whole tensor whatever comes) and
+ * windows whose movers are not all decided. */
 void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                               const struct mapping *m, int level, uint8_t decided);
 

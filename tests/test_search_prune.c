@@ -400,16 +400,18 @@ static bool check_nodes(void *arg, struct mapping *m)
 }
 
 /* A buffer that keeps inputs and outputs only, too small for the larger
- * tiles, over PEs with a scratchpad per slot (as on Eyeriss), and a layer
- * whose batch the buffer cannot hold whole. */
+ * tiles, over PEs with a scratchpad per slot (as on Eyeriss), bandwidths
+ * that limit at every level, and a layer whose batch the buffer cannot
+ * hold whole. */
 static const char *const arch_small_buffer =
     "{\"name\": \"eye\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
-    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 200, \"write_pj\": 200},"
+    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 200, \"write_pj\": 200,"
+    "  \"read_bw\": 1},"
     " {\"name\": \"Buf\", \"class\": \"sram\", \"keeps\": [\"inputs\", \"outputs\"],"
-    "  \"size_words\": 12, \"read_pj\": 6, \"write_pj\": 6},"
+    "  \"size_words\": 12, \"read_pj\": 6, \"write_pj\": 6, \"read_bw\": 2, \"write_bw\": 1},"
     " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"mesh_y\": 2,"
     "  \"size_words\": {\"weights\": 4, \"inputs\": 2, \"outputs\": 2},"
-    "  \"read_pj\": 1, \"write_pj\": 1}],"
+    "  \"read_pj\": 1, \"write_pj\": 1, \"shared_bw\": 1}],"
     " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"mesh_y\": 2, \"energy_pj\": 1}}";
 static const char *const batch_layer =
     "{\"name\": \"c\", \"batch\": 8, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
