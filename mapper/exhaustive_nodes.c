@@ -14,6 +14,8 @@
 
 #include "strategy.h"
 
+#define ALL_DIMS ((1u << DIM_COUNT) - 1)
+
 /* The MACs' energy and their accesses to each tensor's innermost keeper pl
  * at a node (order_bound_node's m, ext and decided; room: how much level
  * 1's spatial product may still grow).  R5: the MACs of an instance of pl's
@@ -30,7 +32,7 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
         int pl = L - 1;
         while (pl > 0 && (!s->arch->level[pl].keeps[sl] || m->level[pl].bypass[sl]))
             pl--;
-        unsigned others = ~(unsigned)s->anchor[sl] & 0xFFu;
+        unsigned others = ~(unsigned)s->anchor[sl] & ALL_DIMS;
         double spread = 1, more = 1;
         for (int f = pl; f < L; f++)
             for (unsigned r = others; r; r &= r - 1) {
@@ -86,7 +88,8 @@ static void level0_growth(const struct mapspace *s, const struct mapping *m, uin
     }
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         outer[sl] = 1;
-        for (unsigned r = ~(unsigned)s->anchor[sl] & ~(unsigned)decided & 0xFFu; r; r &= r - 1) {
+        for (unsigned r = ~(unsigned)s->anchor[sl] & ~(unsigned)decided & ALL_DIMS; r;
+             r &= r - 1) {
             int d = __builtin_ctz(r);
             double rem = (double)(s->prob->bound[d] / ext[d]);
             if (most[d] < rem)
@@ -99,6 +102,12 @@ double order_bound_node(struct order_bound *b, const struct search_ctx *c, struc
                         uint8_t decided, const uint64_t *ext, double room, double cycles)
 {
     const struct mapspace *s = c->space;
+    /* First the MACs' part alone: a few multiplications, and often enough
+     * to cut. */
+    double macs_e = macs_energy(s, m, decided, ext, room);
+    double early = search_bound_cost(c->opt->objective, macs_e, cycles);
+    if (early * (1 - BOUND_SLACK) > search_incumbent(c))
+        return early;
     /* A dim still to come puts what is left of it (rem) at level 1, its
      * fanout or level 0: for a tensor it anchors, any split multiplies the
      * anchor part of every PAS below level 0 (by the loops outward of the
@@ -111,12 +120,6 @@ double order_bound_node(struct order_bound *b, const struct search_ctx *c, struc
             scale[sl] *= (double)(s->prob->bound[d] / ext[d]);
         }
     }
-    /* First the MACs' part alone: a few multiplications, and often enough
-     * to cut. */
-    double macs_e = macs_energy(s, m, decided, ext, room);
-    double early = search_bound_cost(c->opt->objective, macs_e, cycles);
-    if (early * (1 - BOUND_SLACK) > search_incumbent(c))
-        return early;
     double outer[SLOT_COUNT];
     level0_growth(s, m, decided, ext, outer);
     order_bound_init_partial(b, s, m, 1, decided);

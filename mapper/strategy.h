@@ -134,8 +134,8 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
  * dims in `decided` placed, m's level 0 holding what is left of them (the
  * other dims at factor 1 at levels 0 and 1; ext[d]: the product of d's
  * factors chosen so far; room: the most level 1's spatial product may
- * still grow by), with the cycles taken as at least `cycles` (bandwidths
- * left out). */
+ * still grow by), with the cycles taken as at least `cycles` and the
+ * bandwidths of levels 0 and 1 only. */
 double order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
                         uint8_t decided, const uint64_t *ext, double room, double cycles);
 
@@ -144,8 +144,9 @@ double order_bound_node(struct order_bound *b, const struct search_ctx *c, struc
  * (scale non-NULL, order_bound_node): per slot, scale is a factor the
  * anchor part of every PAS grows by, outer one it grows by when the
  * tensor's innermost anchor loop is at level 1 or inward, macs_e the MACs'
- * energy and accesses, and the counts bound no bandwidth.  Without scale,
- * outer and macs_e are unused. */
+ * energy and accesses, and only levels 0 and 1 have their counts bound the
+ * cycles through their bandwidths.  Without scale, outer and macs_e are
+ * unused. */
 double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
                       const struct mapping *m, uint32_t fixed, const double *scale,
                       const double *outer, double macs_e, double cycles);
