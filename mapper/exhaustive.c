@@ -10,13 +10,10 @@
  *
  *   cycles >= macs / (the most MACs a completion can use), so an array
  *            that the inner levels already leave idle cannot win on EDP;
- *   energy >= the MACs, plus, for each tensor and each pair of levels
- *            whose factors are known, what the inner level must receive
- *            at the least (its tile once per position of its anchor dims'
- *            factors above it, known or not) and what its parent must read
- *            for it, plus what the MACs read from the innermost keeper
- *            (exact once the levels below it are known), plus the whole
- *            tensor once at the outermost level;
+ *   energy >= energy_bound_known (exhaustive_nodes.c) of the complete
+ *            levels: the MACs, what each known keeper must receive and
+ *            its parent serve, the whole tensor once at the outermost
+ *            level;
  *   and, under level 1 of an arch whose level 0 takes what is left, the
  *            bound of exhaustive_nodes.c: the MACs' accesses, then the
  *            order bound of exhaustive_orders.c on the factors placed so
@@ -40,127 +37,10 @@ struct walk {
     struct shard_best *best;
     unsigned since_check;
     double energy_lb[ARCH_MAX_LEVELS + 1];  /* once levels >= l are known */
-    double words[SLOT_COUNT];               /* whole tensors */
-    bool may_keep[ARCH_MAX_LEVELS][SLOT_COUNT]; /* under some bypass choice */
     struct order_search orders;             /* of the current factorization */
     bool outer_forced;          /* level 0 takes what is left (no fanout) */
     struct mapping scratch;
 };
-
-/* The energy bound of any completion of m whose levels >= kl are known. */
-static double energy_lb(const struct walk *w, const struct mapping *m, int kl)
-{
-    const struct mapspace *s = w->c->space;
-    const struct arch *a = s->arch;
-    const struct problem *p = s->prob;
-    int L = s->nlevels;
-    uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
-    double sp[ARCH_MAX_LEVELS];
-    for (int d = 0; d < DIM_COUNT; d++)
-        ext[L][d] = 1;
-    for (int j = L - 1; j >= kl; j--) {
-        const struct mapping_level *ml = &m->level[j];
-        sp[j] = 1;
-        for (int d = 0; d < DIM_COUNT; d++) {
-            ext[j][d] = ext[j + 1][d] * ml->temporal[d] * ml->spatial_x[d] * ml->spatial_y[d];
-            sp[j] *= (double)ml->spatial_x[d] * ml->spatial_y[d];
-        }
-    }
-    double energy = (double)p->macs * a->compute.energy_pj;
-    for (int sl = 0; sl < SLOT_COUNT; sl++) {
-        bool result = sl == SLOT_OUTPUTS;
-        uint8_t single = s->anchor[sl];
-        const struct arch_level *l0 = &a->level[0];
-        double pj0 = (result ? l0->update_pj : l0->read_pj) / l0->block_words;
-        /* The cheapest level strictly between level 0 and kl that may keep
-         * the tensor: the unknown parent of the outermost known keeper. */
-        double mid_pj = INFINITY;
-        for (int j = 1; j < kl; j++)
-            if (w->may_keep[j][sl]) {
-                const struct arch_level *al = &a->level[j];
-                double pj = (result ? al->update_pj : al->read_pj) / al->block_words;
-                if (pj < mid_pj)
-                    mid_pj = pj;
-            }
-        double top = 0;         /* what level 0 must serve, when known */
-        bool top_known = false;
-        int pl = -1;            /* the previous known keeper, -1 if outward */
-        for (int c = kl; c <= L; c++) {
-            if (c < L && (!a->level[c].keeps[sl] || m->level[c].bypass[sl]))
-                continue;
-            if (c == 0) {
-                pl = 0;         /* the outermost level has no parent */
-                continue;
-            }
-            /* Pair (parent, c): parent pl when known, else a level < kl. */
-            int q = pl >= 0 ? pl : kl;
-            double groups = 1, inst_p = 1, inst_c = 1, served;
-            for (int f = q; f < c; f++)
-                for (int d = 0; d < DIM_COUNT; d++)
-                    if ((single >> d) & 1)
-                        groups *= (double)m->level[f].spatial_x[d] * m->level[f].spatial_y[d];
-            for (int j = kl; j < c; j++) {
-                inst_c *= sp[j];
-                if (j < pl)
-                    inst_p *= sp[j];
-            }
-            if (c == L) {
-                if (pl < 0)
-                    break;      /* MACs fed from outward: nothing known */
-                /* MACs: exact, macs * groups / spatial below the keeper. */
-                double spread = 1;
-                for (int f = pl; f < L; f++)
-                    spread *= sp[f];
-                served = (double)p->macs * groups / spread;
-            } else {
-                double tile = (double)mapspace_box_words(s, sl, ext[c]);
-                double pas = tile;
-                for (int d = 0; d < DIM_COUNT; d++) {
-                    if (!((single >> d) & 1))
-                        continue;
-                    for (int j = kl; j < c; j++)
-                        pas *= m->level[j].temporal[d];
-                }
-                /* Over all instances, c receives its tile at least once
-                 * per position of the anchor dims' factors above it, be
-                 * they temporal or spatial, known or not: each position is
-                 * a distinct tile (see factorization_lb), and its parent
-                 * reads each at least once. */
-                double unique = tile;
-                for (int d = 0; d < DIM_COUNT; d++)
-                    if ((single >> d) & 1)
-                        unique *= (double)(p->bound[d] / ext[c][d]);
-                double fills = inst_c * pas > unique ? inst_c * pas : unique;
-                if (!result) {
-                    const struct arch_level *ch = &a->level[c];
-                    energy += fills * ch->fill_pj / ch->block_words;
-                }
-                served = inst_p * pas * groups;
-                if (served < unique)
-                    served = unique;
-            }
-            if (pl == 0) {
-                top = served;
-                top_known = true;
-            } else if (pl > 0) {
-                const struct arch_level *par = &a->level[pl];
-                energy += served * (result ? par->update_pj : par->read_pj) / par->block_words;
-            } else {
-                /* The parent is level 0, or a level between: the cheaper of
-                 * the two accounts, each with the whole tensor at level 0. */
-                double at_top = (served > w->words[sl] ? served : w->words[sl]) * pj0;
-                double between = served * mid_pj + w->words[sl] * pj0;
-                energy += at_top < between ? at_top : between;
-                top_known = true;   /* level 0's share is counted */
-                top = -1;
-            }
-            pl = c;
-        }
-        if (top >= 0)
-            energy += (top_known && top > w->words[sl] ? top : w->words[sl]) * pj0;
-    }
-    return energy;
-}
 
 static bool prune(void *arg, const struct mapping *m, const struct mapspace_node *node)
 {
@@ -183,7 +63,7 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     int l = node->level;
     int kl = node->dims_done == DIM_COUNT ? l : l + 1;
     if (node->dims_done == DIM_COUNT)
-        w->energy_lb[l] = energy_lb(w, m, l);
+        w->energy_lb[l] = energy_bound_known(s, m, l);
     double energy = w->energy_lb[kl];
     if (energy < w->c->bounds.energy_pj)
         energy = w->c->bounds.energy_pj;
@@ -244,17 +124,7 @@ void exhaustive_shard(struct search_ctx *c, uint64_t i, uint64_t n, struct shard
     w->orders.since_check = &w->since_check;
     w->outer_forced = s->nlevels > 2 && s->arch->level[0].fanout_x == 1 &&
                       s->arch->level[0].fanout_y == 1;
-    for (int sl = 0; sl < SLOT_COUNT; sl++) {
-        uint64_t words = 0;
-        problem_tensor_words(s->prob, (enum slot)sl, &words);
-        w->words[sl] = (double)words;
-    }
     w->energy_lb[s->nlevels] = c->bounds.energy_pj;
-    for (int l = 0; l < s->nlevels; l++)
-        for (int sl = 0; sl < SLOT_COUNT; sl++)
-            w->may_keep[l][sl] = s->forced_keep[l][sl];
-    for (int f = 0; f < s->nfree; f++)
-        w->may_keep[s->free_level[f]][s->free_slot[f]] = true;
     struct mapping m;
     mapping_init(&m, s->nlevels);
     bool stopped = mapspace_factorizations(s, &m, i, n, on_factorization, prune, w);

@@ -1,9 +1,11 @@
 /*
- * exhaustive_nodes: the bound of a partial factorization under the global
- * buffer, for the exhaustive strategy's node cuts (exhaustive.c).
+ * exhaustive_nodes: the bounds of partial factorizations, for the
+ * exhaustive strategy's node cuts (exhaustive.c).  The energy of the
+ * complete levels, each time a level completes; and under the global
+ * buffer, at every node, the bound below.
  *
- * Called at most nodes of the factor walk (tens of millions per search),
- * so the cheapest part goes first: the MACs' own accesses, a few dozen
+ * That one is called at most nodes of the factor walk (tens of millions
+ * per search), so the cheapest part goes first: the MACs' own accesses, a few dozen
  * multiplications that cut about a quarter of the nodes alone.  The rest
  * is the order bound of exhaustive_orders.c on the factors placed so far,
  * with what the dims still to come must add: their whole remainder where
@@ -16,13 +18,135 @@
 
 #define ALL_DIMS ((1u << DIM_COUNT) - 1)
 
+/* See strategy.h. */
+double energy_bound_known(const struct mapspace *s, const struct mapping *m, int kl)
+{
+    const struct arch *a = s->arch;
+    const struct problem *p = s->prob;
+    int L = s->nlevels;
+    uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
+    double sp[ARCH_MAX_LEVELS];
+    for (int d = 0; d < DIM_COUNT; d++)
+        ext[L][d] = 1;
+    for (int j = L - 1; j >= kl; j--) {
+        const struct mapping_level *ml = &m->level[j];
+        sp[j] = 1;
+        for (int d = 0; d < DIM_COUNT; d++) {
+            ext[j][d] = ext[j + 1][d] * ml->temporal[d] * ml->spatial_x[d] * ml->spatial_y[d];
+            sp[j] *= (double)ml->spatial_x[d] * ml->spatial_y[d];
+        }
+    }
+    double energy = (double)p->macs * a->compute.energy_pj;
+    for (int sl = 0; sl < SLOT_COUNT; sl++) {
+        bool result = sl == SLOT_OUTPUTS;
+        uint8_t single = s->anchor[sl];
+        double pj0 = result ? s->update_pw[0] : s->read_pw[0];
+        /* The cheapest level strictly between level 0 and kl that may keep
+         * the tensor: the unknown parent of the outermost known keeper. */
+        double mid_pj = INFINITY;
+        for (int j = 1; j < kl; j++)
+            if (s->may_keep[j][sl]) {
+                double pj = result ? s->update_pw[j] : s->read_pw[j];
+                if (pj < mid_pj)
+                    mid_pj = pj;
+            }
+        double top = 0;         /* what level 0 must serve, when known */
+        bool top_known = false;
+        int pl = -1;            /* the previous known keeper, -1 if outward */
+        for (int c = kl; c <= L; c++) {
+            if (c < L && (!a->level[c].keeps[sl] || m->level[c].bypass[sl]))
+                continue;
+            if (c == 0) {
+                pl = 0;         /* the outermost level has no parent */
+                continue;
+            }
+            /* Pair (parent, c): parent pl when known, else a level < kl. */
+            int q = pl >= 0 ? pl : kl;
+            double groups = 1, inst_p = 1, inst_c = 1, served;
+            for (int f = q; f < c; f++)
+                for (int d = 0; d < DIM_COUNT; d++)
+                    if ((single >> d) & 1)
+                        groups *= (double)m->level[f].spatial_x[d] * m->level[f].spatial_y[d];
+            for (int j = kl; j < c; j++) {
+                inst_c *= sp[j];
+                if (j < pl)
+                    inst_p *= sp[j];
+            }
+            if (c == L) {
+                if (pl < 0)
+                    break;      /* MACs fed from outward: nothing known */
+                /* MACs: exact, macs * groups / spatial below the keeper. */
+                double spread = 1;
+                for (int f = pl; f < L; f++)
+                    spread *= sp[f];
+                served = (double)p->macs * groups / spread;
+            } else {
+                double tile = (double)mapspace_box_words(s, sl, ext[c]);
+                double pas = tile;
+                for (int d = 0; d < DIM_COUNT; d++) {
+                    if (!((single >> d) & 1))
+                        continue;
+                    for (int j = kl; j < c; j++)
+                        pas *= m->level[j].temporal[d];
+                }
+                /* Over all instances, c receives its tile at least once
+                 * per position of the anchor dims' factors above it, be
+                 * they temporal or spatial, known or not: each position is
+                 * a distinct tile (see factorization_lb), and its parent
+                 * reads each at least once. */
+                double unique = tile;
+                for (int d = 0; d < DIM_COUNT; d++)
+                    if ((single >> d) & 1)
+                        unique *= (double)(p->bound[d] / ext[c][d]);
+                double fills = inst_c * pas > unique ? inst_c * pas : unique;
+                if (!result)
+                    energy += fills * s->fill_pw[c];
+                else if (s->one_instance[c] && fills > s->words[sl])
+                    energy += (fills - s->words[sl]) * s->fill_pw[c];
+                served = inst_p * pas * groups;
+                if (served < unique)
+                    served = unique;
+            }
+            /* R7: a result is read back but for its partition, the whole
+             * tensor where its keeper has one instance. */
+            double back = result && served > s->words[sl] ? served - s->words[sl] : 0;
+            if (pl == 0) {
+                top = served;
+                top_known = true;
+            } else if (pl > 0) {
+                energy += served * (result ? s->update_pw[pl] : s->read_pw[pl]);
+                if (s->one_instance[pl])
+                    energy += back * s->read_pw[pl];
+            } else {
+                /* The parent is level 0, or a level between: the cheaper of
+                 * the two accounts, each with the whole tensor at level 0. */
+                double at_top = (served > s->words[sl] ? served : s->words[sl]) * pj0 +
+                                back * s->read_pw[0];
+                double between = served * mid_pj + s->words[sl] * pj0;
+                energy += at_top < between ? at_top : between;
+                top_known = true;   /* level 0's share is counted */
+                top = -1;
+            }
+            pl = c;
+        }
+        if (top >= 0) {
+            energy += (top_known && top > s->words[sl] ? top : s->words[sl]) * pj0;
+            if (result && top_known && top > s->words[sl])
+                energy += (top - s->words[sl]) * s->read_pw[0];
+        }
+    }
+    return energy;
+}
+
 /* The MACs' energy and their accesses to each tensor's innermost keeper pl
  * at a node (order_bound_node's m, ext and decided; room: how much level
  * 1's spatial product may still grow).  R5: the MACs of an instance of pl's
  * fanout touch at least one element per distinct position of the anchor
  * dims' spatial factors per cycle, so the accesses are at least the MACs
  * over the spatial factors of the other dims at levels >= pl.  Those still
- * to come can add no more than what is left of them, nor than room. */
+ * to come can add no more than what is left of them, nor than room.  A
+ * result's accesses are updates, and reads but for its partition, known
+ * (the whole tensor) where pl has one instance. */
 static double macs_energy(const struct mapspace *s, const struct mapping *m, uint8_t decided,
                           const uint64_t *ext, double room)
 {
@@ -47,8 +171,15 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
             if (more > room)
                 more = room;
         }
-        double pj = sl == SLOT_OUTPUTS ? s->update_pw[pl] : s->read_pw[pl];
-        e += macs / (spread * more) * pj;
+        double acc = macs / (spread * more);
+        if (sl != SLOT_OUTPUTS) {
+            e += acc * s->read_pw[pl];
+            continue;
+        }
+        /* R7: a result is also read back, but for its first writes. */
+        e += acc * s->update_pw[pl];
+        if (s->one_instance[pl] && acc > s->words[sl])
+            e += (acc - s->words[sl]) * s->read_pw[pl];
     }
     return e;
 }

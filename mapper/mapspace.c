@@ -54,6 +54,8 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
         s->read_pw[l] = al->read_pj / al->block_words;
         s->update_pw[l] = al->update_pj / al->block_words;
         s->fill_pw[l] = al->fill_pj / al->block_words;
+        s->one_instance[l] = l == 0 || (s->one_instance[l - 1] && a->level[l - 1].fanout_x == 1 &&
+                                        a->level[l - 1].fanout_y == 1);
     }
     if (c)
         s->cons = *c;
@@ -70,6 +72,7 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
                 s->free_level[s->nfree] = (uint8_t)l;
                 s->free_slot[s->nfree++] = (uint8_t)sl;
             }
+            s->may_keep[l][sl] = s->forced_keep[l][sl] || lc->keep[sl] == KEEP_FREE;
         }
     }
     for (int l = 0; l < a->nlevels; l++) {
@@ -124,6 +127,7 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
             if (used && alone)
                 s->anchor[sl] |= (uint8_t)(1u << d);
         }
+        s->words[sl] = (double)mapspace_box_words(s, sl, p->bound);
     }
     for (int d = 0; d < DIM_COUNT; d++)
         if (divisors(p->bound[d], s->divisor[d], &s->ndivisors[d]) < 0)

@@ -69,6 +69,7 @@ struct mapspace {
     uint8_t free_level[ARCH_MAX_LEVELS * SLOT_COUNT];
     uint8_t free_slot[ARCH_MAX_LEVELS * SLOT_COUNT];
     bool forced_keep[ARCH_MAX_LEVELS][SLOT_COUNT];  /* kept in every point */
+    bool may_keep[ARCH_MAX_LEVELS][SLOT_COUNT];     /* kept in some point */
     /* Levels walked per axis whose X and Y axes are interchangeable (equal
      * fanouts, equal constraints): a mapping and its mirror cost the same,
      * since the model only uses each axis's product against its fanout. */
@@ -94,6 +95,11 @@ struct mapspace {
     /* Each level's energy per word read, updated and filled (the access
      * energies over block_words), for the bounds. */
     double read_pw[ARCH_MAX_LEVELS], update_pw[ARCH_MAX_LEVELS], fill_pw[ARCH_MAX_LEVELS];
+    /* Per level: whether it has one instance in every mapping (no level
+     * outward of it has a fanout).  There a result's partition (MODEL.md
+     * R7) is the whole tensor, so its reads are its updates less words[]. */
+    bool one_instance[ARCH_MAX_LEVELS];
+    double words[SLOT_COUNT];       /* each whole tensor */
     /* The order in which the enumeration chooses a level's dims. */
     uint8_t walk_order[DIM_COUNT];
     /* Each dim's divisors, ascending: the only factors its loops take. */

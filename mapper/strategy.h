@@ -128,6 +128,14 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
 void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                               const struct mapping *m, int level, uint8_t decided);
 
+/* (exhaustive_nodes.c) A lower bound of the energy of every mapping whose
+ * levels >= kl are m's (bypass flags and factors; m's other levels are not
+ * read): the MACs, per tensor and pair of known keepers what the inner one
+ * must receive and its parent serve, what the MACs take from the innermost
+ * keeper, the whole tensor at level 0, and a result's reads back where its
+ * keeper has one instance. */
+double energy_bound_known(const struct mapspace *s, const struct mapping *m, int kl);
+
 /* (exhaustive_nodes.c) A lower bound of the objective at a node of the
  * factor walk of an arch whose level 0 takes what is left of every dim (it
  * has no fanout): levels >= 2 complete, level 1's bypass chosen and the

@@ -464,6 +464,57 @@ START_TEST(exhaustive_should_find_the_optimum_with_fanout_under_the_buffer)
 }
 END_TEST
 
+struct energy_check {
+    const struct mapspace *s;
+    uint64_t factorizations;
+};
+
+/* energy_bound_known with levels >= kl from m is at most the energy of m
+ * under every order (m completes its own partial factorization). */
+static bool check_energy_bounds(void *arg, struct mapping *m)
+{
+    struct energy_check *k = arg;
+    const struct mapspace *s = k->s;
+    struct mapspace_orders o;
+    mapspace_orders_first(s, m, &o);
+    double least = INFINITY;
+    do {
+        struct model_stats st;
+        if (model_eval(s->arch, s->prob, m, &st, NULL) == 0 && st.energy_pj < least)
+            least = st.energy_pj;
+    } while (mapspace_orders_next(&o, m));
+    if (least == INFINITY)
+        return false;
+    for (int kl = 0; kl < s->nlevels; kl++) {
+        double b = energy_bound_known(s, m, kl);
+        ck_assert_msg(b <= least * (1 + 1e-12), "levels from %d: bound %.17g > energy %.17g",
+                      kl, b, least);
+    }
+    k->factorizations++;
+    return false;
+}
+
+START_TEST(energy_bound_of_known_levels_should_be_at_most_every_completion)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    const char *const archs[] = { arch_small_buffer, fan_archs[0], fan_archs[1], sh_arch_chain };
+    const char *const layers[] = { batch_layer, window_layers[2], every_dim_layer };
+    struct sh_fixture f;
+    sh_fixture_load(&f, archs[_i % 4], layers[(_i / 4) % 3], kernels[_i / 12]);
+    struct mapspace *s = malloc(sizeof *s);
+    ck_assert(s);
+    struct err e;
+    ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, NULL, &e), 0);
+    struct energy_check k = { s, 0 };
+    struct mapping m;
+    mapping_init(&m, s->nlevels);
+    mapspace_factorizations(s, &m, 0, 1, check_energy_bounds, NULL, &k);
+    ck_assert_uint_gt(k.factorizations, 20);
+    sh_fixture_release(&f);
+    free(s);
+}
+END_TEST
+
 Suite *search_prune_suite(void)
 {
     Suite *s = suite_create("search_prune");
@@ -490,6 +541,8 @@ Suite *search_prune_suite(void)
                         0, 3 * OBJ_COUNT);
     tcase_add_loop_test(tn, exhaustive_should_find_the_optimum_with_fanout_under_the_buffer, 0,
                         2 * 3 * 2);
+    tcase_add_loop_test(tn, energy_bound_of_known_levels_should_be_at_most_every_completion, 0,
+                        4 * 3 * 3);
     suite_add_tcase(s, tn);
     return s;
 }
