@@ -61,9 +61,13 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     }
     const struct mapspace *s = w->c->space;
     int l = node->level;
-    int kl = node->dims_done == DIM_COUNT ? l : l + 1;
+    /* Under level 1 with level 0 taking the rest, the node bound below is
+     * the one that cuts: level 1's own energy bound would only delay it
+     * (level 0's, once it is complete, sees more). */
+    bool under_buffer = l == 1 && w->outer_forced;
+    int kl = node->dims_done == DIM_COUNT && !under_buffer ? l : l + 1;
     if (node->dims_done == DIM_COUNT)
-        w->energy_lb[l] = energy_bound_known(s, m, l);
+        w->energy_lb[l] = under_buffer ? w->energy_lb[l + 1] : energy_bound_known(s, m, l);
     double energy = w->energy_lb[kl];
     if (energy < w->c->bounds.energy_pj)
         energy = w->c->bounds.energy_pj;
@@ -82,10 +86,10 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     if (search_bound_cost(w->c->opt->objective, energy, cycles) * (1 - BOUND_SLACK) > incumbent)
         return true;
     /* Under level 1 with level 0 taking the rest: the bound of the orders,
-     * on the factors known so far (see order_bound_node).  Not once level
-     * 1 is complete: the factorization is then complete too, and the order
-     * search bounds it at once, with bandwidths and partitions. */
-    if (l != 1 || !w->outer_forced || node->dims_done == 0 || node->dims_done == DIM_COUNT)
+     * on the factors known so far (see order_bound_node), also once level
+     * 1 is complete, which spares most factorizations the order search's
+     * own set-up. */
+    if (!under_buffer || node->dims_done == 0)
         return false;
     struct mapping *sm = &w->scratch;
     /* The bound reads the walked levels only. */

@@ -134,7 +134,9 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
             return err_set(err, ERR_TOO_LARGE, "%s %s: the bound %llu of %c is too large "
                            "(at most 2^32 - 1)", p->layer, kernel_name(p->kernel),
                            (unsigned long long)p->bound[d], dim_letter((enum dim)d));
-    /* The walk order: the dims that move a window first (the bounds of the
+    /* The walk order: the dims of bound 1 first (they take factor 1
+     * everywhere, so a level is complete as soon as its last real dim is
+     * placed), then the dims that move a window (the bounds of the
      * exhaustive search count a window only once all its dims are placed),
      * then the other dims of a tensor with a window, then the rest; by
      * bound, largest first, within each; ties in dim order.  The bounds of
@@ -151,7 +153,7 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
                 window |= ((s->window_mask[sl] >> i) & 1) && moves;
                 windowed |= s->sliding[sl] && moves;
             }
-        key[d] = window ? 2 : windowed ? 1 : 0;
+        key[d] = p->bound[d] == 1 ? 3 : window ? 2 : windowed ? 1 : 0;
         s->walk_order[d] = (uint8_t)d;
     }
     for (int i = 1; i < DIM_COUNT; i++)
@@ -413,8 +415,10 @@ static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
     const uint32_t *dv = s->divisor[d];
     uint32_t ndv = s->ndivisors[d];
     uint64_t left = rem / x / y;
-    /* The same for every temporal factor of d: it bounds the dims after d. */
-    uint64_t spatial_max = i + 1 < DIM_COUNT ? spatial_room(w, l, i + 1, px, py) : px * py;
+    /* The same for every temporal factor of d: it bounds the dims after d
+     * (read only by the prune of a dim of bound > 1). */
+    bool bounded = w->prune && i + 1 < DIM_COUNT && s->prob->bound[d] > 1;
+    uint64_t spatial_max = bounded ? spatial_room(w, l, i + 1, px, py) : px * py;
     /* Level 0 takes what is left; inner levels any divisor of it. */
     for (uint32_t k = 0; k < ndv && dv[k] <= left; k++) {
         uint64_t t = l == 0 ? left : dv[k];
@@ -429,10 +433,11 @@ static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
         w->ext[d] = inner * x * y * t;
         w->rem[d] = left / t;
         /* Dims after d still span their inner extent: a lower bound of
-         * the final tiles, so an overflow here is final. */
+         * the final tiles, so an overflow here is final.  A dim of bound 1
+         * changes nothing a bound could see: its node is its parent. */
         struct mapspace_node node = { l, i + 1, w->ext, px * py, spatial_max };
         if (fits(s, w->m, l, w->ext) &&
-            !(w->prune && i + 1 < DIM_COUNT && w->prune(w->ctx, w->m, &node)))
+            !(bounded && w->prune(w->ctx, w->m, &node)))
             walk_dim(w, l, i + 1, px, py, mirrored);
         w->rem[d] = rem;
         w->ext[d] = inner;
