@@ -5,12 +5,12 @@
  * buffer, at every node, the bound below.
  *
  * That one is called at most nodes of the factor walk (tens of millions
- * per search), so the cheapest part goes first: the MACs' own accesses, a few dozen
- * multiplications that cut about a quarter of the nodes alone.  The rest
- * is the order bound of exhaustive_orders.c on the factors placed so far,
- * with what the dims still to come must add: their whole remainder where
- * they anchor a tensor, and level 0's share of it where they do not and
- * level 1's capacity limits its own.  Nothing allocates.
+ * per search), so the cheapest part goes first: the MACs' own accesses, a
+ * few dozen multiplications that cut about a quarter of the nodes alone.
+ * The rest is the order bound of exhaustive_orders.c on the factors placed
+ * so far, with what the dims still to come must add: their whole remainder
+ * where they anchor a tensor, and the least loop level 0 must take of
+ * each, level 1's capacity limiting its own share.  Nothing allocates.
  */
 #include <math.h>
 
@@ -184,47 +184,37 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
     return e;
 }
 
-/* Per slot, the least product of level 0's loops over the dims still to
- * come that do not anchor it.  What is left of such a dim d goes to level
- * 1 (temporal or spatial) or level 0; level 1's share multiplies the tile
- * of every tensor it keeps that d anchors, so it is at most that tile's
- * capacity over its size now, and level 0 takes the rest. */
-static void level0_growth(const struct mapspace *s, const struct mapping *m, uint8_t decided,
-                          const uint64_t *ext, double *outer)
+/* Per dim still to come, the most of what is left of it (rem) level 1 can
+ * take, temporal and spatial together: that share multiplies the tile of
+ * every tensor level 1 keeps that the dim anchors, so it is at most that
+ * tile's room over its size now (and at least 1: the node fits). */
+static void level1_most(const struct mapspace *s, const struct mapping *m, uint8_t decided,
+                        const uint64_t *ext, double *most)
 {
     const struct arch_level *al = &s->arch->level[1];
-    double most[DIM_COUNT];      /* of level 1's share of each dim */
     for (int d = 0; d < DIM_COUNT; d++)
         most[d] = INFINITY;
-    if (al->size_kind != SIZE_UNBOUNDED) {
-        double tile[SLOT_COUNT] = { 0 }, total = 0;
-        for (int sl = 0; sl < SLOT_COUNT; sl++)
-            if (al->keeps[sl] && !m->level[1].bypass[sl]) {
-                tile[sl] = (double)mapspace_box_words(s, sl, ext);
-                total += tile[sl];
-            }
-        for (int sl = 0; sl < SLOT_COUNT; sl++) {
-            if (tile[sl] == 0)
-                continue;
-            double room = al->size_kind == SIZE_PER_SLOT
-                              ? (double)arch_capacity_words(al, (enum slot)sl)
-                              : (double)arch_capacity_words(al, SLOT_WEIGHTS) - (total - tile[sl]);
-            double share = floor(room / tile[sl]);
-            for (unsigned r = s->anchor[sl] & ~(unsigned)decided; r; r &= r - 1) {
-                int d = __builtin_ctz(r);
-                if (share < most[d])
-                    most[d] = share;
-            }
+    if (al->size_kind == SIZE_UNBOUNDED)
+        return;
+    double tile[SLOT_COUNT] = { 0 }, total = 0;
+    for (int sl = 0; sl < SLOT_COUNT; sl++)
+        if (al->keeps[sl] && !m->level[1].bypass[sl]) {
+            tile[sl] = (double)mapspace_box_words(s, sl, ext);
+            total += tile[sl];
         }
-    }
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
-        outer[sl] = 1;
-        for (unsigned r = ~(unsigned)s->anchor[sl] & ~(unsigned)decided & ALL_DIMS; r;
-             r &= r - 1) {
+        if (tile[sl] == 0)
+            continue;
+        double room = al->size_kind == SIZE_PER_SLOT
+                          ? (double)arch_capacity_words(al, (enum slot)sl)
+                          : (double)arch_capacity_words(al, SLOT_WEIGHTS) - (total - tile[sl]);
+        double share = floor(room / tile[sl]);
+        if (share < 1)
+            share = 1;
+        for (unsigned r = s->anchor[sl] & ~(unsigned)decided; r; r &= r - 1) {
             int d = __builtin_ctz(r);
-            double rem = (double)(s->prob->bound[d] / ext[d]);
-            if (most[d] < rem)
-                outer[sl] *= ceil(rem / most[d]);
+            if (share < most[d])
+                most[d] = share;
         }
     }
 }
@@ -240,19 +230,33 @@ double order_bound_node(struct order_bound *b, const struct search_ctx *c, struc
     if (early * (1 - BOUND_SLACK) > search_incumbent(c))
         return early;
     /* A dim still to come puts what is left of it (rem) at level 1, its
-     * fanout or level 0: for a tensor it anchors, any split multiplies the
+     * fanout or level 0.  Level 1's share is a divisor of rem no larger
+     * than level1_most allows, so level 0 takes at least rem over the
+     * largest such divisor: m's level 0 gets that loop, which the order
+     * bound places like any other (a loop's factor only raises the counts
+     * it enters).  For a tensor the dim anchors, any split multiplies the
      * anchor part of every PAS below level 0 (by the loops outward of the
-     * innermost anchor, the tile, or the instances and groups) by rem. */
-    double scale[SLOT_COUNT];
+     * innermost anchor, the tile, or the instances and groups) by rem, of
+     * which level 0's loop gives its factor and scale the rest. */
+    double most[DIM_COUNT], scale[SLOT_COUNT];
+    level1_most(s, m, decided, ext, most);
+    for (unsigned r = ~(unsigned)decided & ALL_DIMS; r; r &= r - 1) {
+        int d = __builtin_ctz(r);
+        uint64_t rem = s->prob->bound[d] / ext[d], share = 1;
+        for (uint32_t k = s->ndivisors[d]; k-- > 0 && share == 1;) {
+            uint64_t dv = s->divisor[d][k];
+            if (dv <= most[d] && rem % dv == 0)
+                share = dv;
+        }
+        m->level[0].temporal[d] = (uint32_t)(rem / share);
+    }
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         scale[sl] = 1;
         for (unsigned r = s->anchor[sl] & ~(unsigned)decided; r; r &= r - 1) {
             int d = __builtin_ctz(r);
-            scale[sl] *= (double)(s->prob->bound[d] / ext[d]);
+            scale[sl] *= (double)(s->prob->bound[d] / ext[d]) / m->level[0].temporal[d];
         }
     }
-    double outer[SLOT_COUNT];
-    level0_growth(s, m, decided, ext, outer);
     order_bound_init_partial(b, s, m, 1, decided);
-    return order_bound_at(b, c, m, 0, scale, outer, macs_e, cycles);
+    return order_bound_at(b, c, m, 0, scale, macs_e, cycles);
 }

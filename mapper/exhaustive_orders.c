@@ -377,14 +377,12 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
     return f[full];
 }
 
-/* See strategy.h.  Where the tensor's innermost anchor loop is at level 1
- * or inward, every loop of level 0 multiplies its PAS: hence outer.  The
- * dynamic programs of level_least only raise the energy above the sum of
+/* See strategy.h.  The dynamic programs of level_least only raise the energy above the sum of
  * each pair's own least, so when that sum already exceeds the incumbent it
  * is returned without them: the point is cut either way. */
 double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
                       const struct mapping *m, uint32_t fixed, const double *scale,
-                      const double *outer, double macs_e, double cycles)
+                      double macs_e, double cycles)
 {
     const struct mapspace *s = c->space;
     const struct arch *a = s->arch;
@@ -401,8 +399,6 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
         const struct order_pair *pr = &b->pair[k];
         double pas, win = 0;
         double grow = scale ? scale[pr->slot] : 1;
-        if (scale && pr->jstar >= 1)
-            grow *= outer[pr->slot];
         bool free_order = false;
         if (pr->child == L) {
             if (scale)
@@ -478,7 +474,7 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
 double order_bound_cost(const struct order_bound *b, const struct search_ctx *c,
                         const struct mapping *m, uint32_t fixed)
 {
-    return order_bound_at(b, c, m, fixed, NULL, NULL, 0, c->bounds.cycles);
+    return order_bound_at(b, c, m, fixed, NULL, 0, c->bounds.cycles);
 }
 
 static bool cut(struct order_search *o, const struct mapping *m, uint32_t fixed)

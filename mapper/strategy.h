@@ -140,24 +140,22 @@ double energy_bound_known(const struct mapspace *s, const struct mapping *m, int
  * factor walk of an arch whose level 0 takes what is left of every dim (it
  * has no fanout): levels >= 2 complete, level 1's bypass chosen and the
  * dims in `decided` placed, m's level 0 holding what is left of them (the
- * other dims at factor 1 at levels 0 and 1; ext[d]: the product of d's
- * factors chosen so far; room: the most level 1's spatial product may
- * still grow by), with the cycles taken as at least `cycles` and the
- * bandwidths of levels 0 and 1 only. */
+ * other dims at factor 1 at level 1; their level 0 factors are set here;
+ * ext[d]: the product of d's factors chosen so far; room: the most level
+ * 1's spatial product may still grow by), with the cycles taken as at
+ * least `cycles` and the bandwidths of levels 0 and 1 only. */
 double order_bound_node(struct order_bound *b, const struct search_ctx *c, struct mapping *m,
                         uint8_t decided, const uint64_t *ext, double room, double cycles);
 
 /* The objective's lower bound with the orders of the levels in fixed known
  * (m's) and the cycles at least `cycles`.  At a node of the factor walk
  * (scale non-NULL, order_bound_node): per slot, scale is a factor the
- * anchor part of every PAS grows by, outer one it grows by when the
- * tensor's innermost anchor loop is at level 1 or inward, macs_e the MACs'
- * energy and accesses, and only levels 0 and 1 have their counts bound the
- * cycles through their bandwidths.  Without scale, outer and macs_e are
- * unused. */
+ * anchor part of every PAS grows by, macs_e the MACs' energy and
+ * accesses, and only levels 0 and 1 have their counts bound the cycles
+ * through their bandwidths.  Without scale, macs_e is unused. */
 double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
                       const struct mapping *m, uint32_t fixed, const double *scale,
-                      const double *outer, double macs_e, double cycles);
+                      double macs_e, double cycles);
 
 /* The objective's lower bound over every order of m that keeps the orders
  * of the levels in the bit set fixed as they are in m. */
