@@ -333,6 +333,22 @@ struct node_check {
     uint64_t factorizations, nodes;
 };
 
+/* The least cost under objective obj of factorization m over all its
+ * orders (m is left at its last order); INFINITY if none is valid. */
+static double least_over_orders(const struct mapspace *s, struct mapping *m,
+                                enum objective obj)
+{
+    struct mapspace_orders o;
+    mapspace_orders_first(s, m, &o);
+    double least = INFINITY;
+    do {
+        struct model_stats st;
+        if (model_eval(s->arch, s->prob, m, &st, NULL) == 0 && search_cost(obj, &st) < least)
+            least = search_cost(obj, &st);
+    } while (mapspace_orders_next(&o, m));
+    return least;
+}
+
 /* order_bound_node at node sm under incumbent inc, with the problem's own
  * cycle bound. */
 static double bound_node_under(struct node_check *k, struct mapping *sm, uint8_t decided,
@@ -353,15 +369,7 @@ static bool check_nodes(void *arg, struct mapping *m)
     struct node_check *k = arg;
     const struct mapspace *s = k->s;
     const struct arch *a = s->arch;
-    struct mapspace_orders o;
-    mapspace_orders_first(s, m, &o);
-    double least = INFINITY;
-    do {
-        struct model_stats st;
-        if (model_eval(a, s->prob, m, &st, NULL) == 0 &&
-            search_cost(k->ctx.opt->objective, &st) < least)
-            least = search_cost(k->ctx.opt->objective, &st);
-    } while (mapspace_orders_next(&o, m));
+    double least = least_over_orders(s, m, k->ctx.opt->objective);
     if (least == INFINITY)
         return false;
     k->factorizations++;
@@ -475,14 +483,7 @@ static bool check_energy_bounds(void *arg, struct mapping *m)
 {
     struct energy_check *k = arg;
     const struct mapspace *s = k->s;
-    struct mapspace_orders o;
-    mapspace_orders_first(s, m, &o);
-    double least = INFINITY;
-    do {
-        struct model_stats st;
-        if (model_eval(s->arch, s->prob, m, &st, NULL) == 0 && st.energy_pj < least)
-            least = st.energy_pj;
-    } while (mapspace_orders_next(&o, m));
+    double least = least_over_orders(s, m, OBJ_ENERGY);
     if (least == INFINITY)
         return false;
     for (int kl = 0; kl < s->nlevels; kl++) {
