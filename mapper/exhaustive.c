@@ -49,6 +49,15 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
      * nodes teach nothing the complete factorization will not. */
     if (node->level == 0 && node->dims_done < DIM_COUNT && w->outer_forced)
         return false;
+    /* Nor does level 0's complete node once the order search's own bound,
+     * the strongest there is, let its factorization through (see below):
+     * it goes to the order search at once, with that bound. */
+    bool bounded = w->orders.bounded;
+    w->orders.bounded = false;
+    if (node->level == 0 && bounded) {
+        w->orders.bounded = true;
+        return false;
+    }
     w->best->nodes++;
     /* Cut walks evaluate little: the stop flags are read here too, and once
      * the search halts every node is cut. */
@@ -86,15 +95,20 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     if (search_bound_cost(w->c->opt->objective, energy, cycles) * (1 - BOUND_SLACK) > incumbent)
         return true;
     /* Under level 1 with level 0 taking the rest: the bound of the orders,
-     * on the factors known so far (see order_bound_node), also once level
-     * 1 is complete, which spares most factorizations the order search's
-     * own set-up. */
+     * on the factors known so far (see order_bound_node).  Once level 1 is
+     * complete the factorization is too (level 0 takes what is left): the
+     * order search's own first bound, kept for it when it does not cut. */
     if (!under_buffer || node->dims_done == 0)
         return false;
     struct mapping *sm = &w->scratch;
     /* The bound reads the walked levels only. */
     sm->nlevels = m->nlevels;
     memcpy(sm->level, m->level, (size_t)s->nlevels * sizeof m->level[0]);
+    if (node->dims_done == DIM_COUNT) {
+        for (int d = 0; d < DIM_COUNT; d++)
+            sm->level[0].temporal[d] = (uint32_t)(s->prob->bound[d] / node->ext[d]);
+        return order_search_bound(&w->orders, sm);
+    }
     uint8_t decided = 0;
     for (int i = 0; i < node->dims_done; i++) {
         int d = s->walk_order[i];

@@ -510,17 +510,26 @@ static bool walk_orders(struct order_search *o, struct mapping *m, int i, uint32
     return false;
 }
 
-bool order_search_run(struct order_search *o, struct mapping *m)
+bool order_search_bound(struct order_search *o, const struct mapping *m)
 {
     o->best->factorizations++;
     order_bound_init(&o->bound, o->c->space, m);
     /* Every order free first: no more than the bound below (each free
      * level takes its least over all its orders), and most factorizations
      * are cut by it before their classes are listed. */
-    if (cut(o, m, 0)) {
+    o->bounded = !cut(o, m, 0);
+    if (!o->bounded)
         o->best->cut++;
+    return !o->bounded;
+}
+
+bool order_search_run(struct order_search *o, struct mapping *m)
+{
+    bool bounded = o->bounded;
+    o->bounded = false;
+    if (!bounded && order_search_bound(o, m))
         return false;
-    }
+    o->bounded = false;
     mapspace_classes_first(o->c->space, m, &o->classes);
     uint32_t fixed = (1u << o->c->space->nlevels) - 1;
     for (int i = 0; i < o->classes.nlevels; i++)

@@ -168,7 +168,14 @@ struct order_search {
     unsigned *since_check;
     struct order_bound bound;
     struct mapspace_classes classes;
+    bool bounded;       /* bound holds the next factorization's, not cut */
 };
+
+/* Bounds complete factorization m with every order free, counting it as
+ * one of o->best's factorizations; returns true when that cuts it.  When
+ * it does not, the bound is kept for order_search_run of the same m (set
+ * bounded), which then skips it: nothing may use o->bound in between. */
+bool order_search_bound(struct order_search *o, const struct mapping *m);
 
 /* Evaluates every order class of complete factorization m that its bound
  * does not cut, offering each to o->best.  Returns true when the search
