@@ -169,8 +169,8 @@ static void print_summary(const struct report *r, const struct workload *w,
         printf("report: %s\n", mo->output);
 }
 
-/* The report as JSON text, written to mo->output when given, and read
- * back into *doc. */
+/* The report as JSON text, read back into *doc, then written to
+ * mo->output when given (a report that does not read back is not left). */
 static int write_report(const struct report *r, const struct map_opts *mo,
                         struct report_doc **doc)
 {
@@ -181,9 +181,11 @@ static int write_report(const struct report *r, const struct map_opts *mo,
     char name[4096];
     snprintf(name, sizeof name, "%s%s", mo->output ? "" : "the map on ",
              mo->output ? mo->output : mo->arch_path);
-    int rc = mo->output ? outfile_write(mo->output, text, strlen(text), &e) : 0;
-    if (rc == 0)
-        rc = report_doc_parse(name, text, strlen(text), doc, &e);
+    int rc = report_doc_parse(name, text, strlen(text), doc, &e);
+    if (rc == 0 && mo->output && (rc = outfile_write(mo->output, text, strlen(text), &e)) < 0) {
+        report_doc_free(*doc);
+        *doc = NULL;
+    }
     free(text);
     return rc < 0 ? cli_fail(&e) : EXIT_OK;
 }

@@ -424,14 +424,14 @@ int json_check_object(const struct jdoc *d, const cJSON *obj, const char *path,
             if (strcmp(prev->string, it->string) == 0)
                 return err_set(d->err, ERR_SCHEMA, "%s: %s: duplicate key",
                                d->file, p);
-        if (strcmp(it->string, "comment") == 0) {
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, it->string) == 0;
+        if (!known && strcmp(it->string, "comment") == 0) {
             if (!cJSON_IsString(it))
                 return json_schema_error(d, p, "a string", it);
             continue;
         }
-        bool known = false;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = strcmp(*a, it->string) == 0;
         if (!known) {
             char list[512] = "";
             size_t n = 0;

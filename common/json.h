@@ -42,8 +42,10 @@ int json_parse(const char *name, const char *text, size_t len, cJSON **root,
                struct err *err);
 
 /* Fails with a schema error unless obj is an object whose keys are all in
- * allowed (a NULL-terminated list; "comment" is always allowed) and appear
- * once each.  what names the object in the message ("a level"). */
+ * allowed (a NULL-terminated list) and appear once each.  "comment" is
+ * always allowed, as a string; when allowed lists it, it is a field the
+ * caller reads and checks itself.  what names the object in the message
+ * ("a level"). */
 int json_check_object(const struct jdoc *d, const cJSON *obj, const char *path,
                       const char *what, const char *const *allowed);
 

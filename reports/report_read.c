@@ -112,8 +112,9 @@ static int read_input(const struct jdoc *d, const cJSON *inputs, const char *pat
         (with_name && (rc = read_text(d, o, p, "name", true, &in->name)) < 0) ||
         (rc = read_sha256(d, o, p, in->sha256)) < 0)
         return rc;
-    /* The arch's comment is optional in the object check (json_check_object
-     * allows "comment" anywhere) but the writer always puts it. */
+    /* The arch's comment, listed among the keys, is this field, not the
+     * object's own comment: a string, or null for an arch without one; the
+     * writer always puts it. */
     if (with_comment)
         return read_text(d, o, p, "comment", true, &in->comment);
     return 0;

@@ -686,6 +686,42 @@ START_TEST(cli_map_should_report_kernels_without_a_mapping_and_exit_1)
 }
 END_TEST
 
+/* An arch need not say where its energies come from: the report carries
+ * its comment as null, and reads back. */
+START_TEST(cli_map_should_report_an_arch_without_a_comment)
+{
+    char dir[] = "/tmp/trainmap-cli-XXXXXX", arch[64], out[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(arch, sizeof arch, "%s/arch.json", dir);
+    snprintf(out, sizeof out, "%s/report.json", dir);
+    write_text(arch,
+               "{\"name\": \"bare\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
+               " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 200,"
+               "  \"write_pj\": 200},"
+               " {\"name\": \"RF\", \"class\": \"regfile\", \"mesh_x\": 2, \"mesh_y\": 2,"
+               "  \"size_words\": 64, \"read_pj\": 1, \"write_pj\": 1}],"
+               " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"mesh_y\": 2,"
+               " \"energy_pj\": 1}}");
+    char *map[] = { "map", "-a", arch, "-w", MAP_ONE, "-k", "fwd", "-o", out, NULL };
+    struct run r;
+    run(map, &r);
+    ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+    run_release(&r);
+    cJSON *report;
+    struct err e;
+    ck_assert_msg(json_load(out, &report, &e) == 0, "%s", e.msg);
+    ck_assert(cJSON_IsNull(item(item(item(report, "inputs"), "arch"), "comment")));
+    cJSON_Delete(report);
+    char *show[] = { "report", out, NULL };
+    run(show, &r);
+    ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+    run_release(&r);
+    unlink(out);
+    unlink(arch);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(cli_cases_should_be_found_from_the_repository_root)
 {
     /* a wrong working directory would otherwise run zero cases and pass */
@@ -716,6 +752,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, cli_map_report_should_not_depend_on_the_thread_count);
     tcase_add_test(tc, cli_map_should_write_an_interrupted_report_on_sigint);
     tcase_add_test(tc, cli_map_should_report_kernels_without_a_mapping_and_exit_1);
+    tcase_add_test(tc, cli_map_should_report_an_arch_without_a_comment);
     suite_add_tcase(s, tc);
     return s;
 }
