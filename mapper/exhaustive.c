@@ -52,12 +52,9 @@ static bool prune(void *arg, const struct mapping *m, const struct mapspace_node
     /* Nor does level 0's complete node once the order search's own bound,
      * the strongest there is, let its factorization through (see below):
      * it goes to the order search at once, with that bound. */
-    bool bounded = w->orders.bounded;
-    w->orders.bounded = false;
-    if (node->level == 0 && bounded) {
-        w->orders.bounded = true;
+    if (node->level == 0 && w->orders.bounded)
         return false;
-    }
+    w->orders.bounded = false;
     w->best->nodes++;
     /* Cut walks evaluate little: the stop flags are read here too, and once
      * the search halts every node is cut. */

@@ -174,7 +174,7 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
              * by R7), whatever the dims still to come; inward, unknown. */
             for (int c = 0; c < L; c++)
                 part[c] = INFINITY;
-            part[0] = (double)mapspace_box_words(s, sl, p->bound);
+            part[0] = s->words[sl];
             if (L > 1 && sp[0] == 1)
                 part[1] = part[0];
         }
@@ -377,9 +377,10 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
     return f[full];
 }
 
-/* See strategy.h.  The dynamic programs of level_least only raise the energy above the sum of
- * each pair's own least, so when that sum already exceeds the incumbent it
- * is returned without them: the point is cut either way. */
+/* See strategy.h.  The dynamic programs of level_least only raise the
+ * energy above the sum of each pair's own least, so when that sum already
+ * exceeds the incumbent it is returned without them: the point is cut
+ * either way. */
 double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
                       const struct mapping *m, uint32_t fixed, const double *scale,
                       double macs_e, double cycles)
@@ -525,9 +526,7 @@ bool order_search_bound(struct order_search *o, const struct mapping *m)
 
 bool order_search_run(struct order_search *o, struct mapping *m)
 {
-    bool bounded = o->bounded;
-    o->bounded = false;
-    if (!bounded && order_search_bound(o, m))
+    if (!o->bounded && order_search_bound(o, m))
         return false;
     o->bounded = false;
     mapspace_classes_first(o->c->space, m, &o->classes);
