@@ -38,11 +38,15 @@
  * The search: a factorization is first bounded with every level's order
  * free (no more than any bound below, and cheaper than listing its
  * classes, which most factorizations never need).  Then levels whose
- * orders vary (one order per class, orders.c) are fixed from the outermost
- * inward, each partial choice bounded with the levels still free taking
- * their least; the model evaluates what is left.  Every bound first sums
- * each pair at its own least, and runs the dynamic programs only when that
- * sum does not already exceed the incumbent.
+ * orders vary (one order per class, orders.c) are fixed from the innermost
+ * outward, each partial choice bounded with the levels still free taking
+ * their least; the model evaluates what is left.  Innermost first: an inner
+ * level's order decides the words every keeper under it receives, where a
+ * free order's least is loosest (windows, and one order for many tensors),
+ * so its partial choices are cut most often; on the 3x3 convolutions of
+ * ResNet-50 on Eyeriss the leaves are a fifth of those outermost first.
+ * Every bound first sums each pair at its own least, and runs the dynamic
+ * programs only when that sum does not already exceed the incumbent.
  */
 #include <math.h>
 #include <string.h>
@@ -484,8 +488,9 @@ static bool cut(struct order_search *o, const struct mapping *m, uint32_t fixed)
     return bound * (1 - BOUND_SLACK) > search_incumbent(o->c);
 }
 
-/* Chooses the order of varied level i and inward; fixed: the levels whose
- * order is known, those before i among them.  Returns true to stop. */
+/* Chooses the order of the i-th varied level from the innermost and of
+ * those outward of it; fixed: the levels whose order is known, the i
+ * before it among them.  Returns true to stop. */
 static bool walk_orders(struct order_search *o, struct mapping *m, int i, uint32_t fixed)
 {
     struct mapspace_classes *cl = &o->classes;
@@ -499,7 +504,7 @@ static bool walk_orders(struct order_search *o, struct mapping *m, int i, uint32
         }
         return false;
     }
-    struct mapspace_level_orders *lo = &cl->lv[i];
+    struct mapspace_level_orders *lo = &cl->lv[cl->nlevels - 1 - i];     /* lv: outermost first */
     int k = 0;
     mapspace_level_first(lo, m);
     fixed |= 1u << lo->level;
