@@ -64,9 +64,7 @@ double energy_bound_known(const struct mapspace *s, const struct mapping *m, int
             int q = pl >= 0 ? pl : kl;
             double groups = 1, inst_p = 1, inst_c = 1, served;
             for (int f = q; f < c; f++)
-                for (int d = 0; d < DIM_COUNT; d++)
-                    if ((single >> d) & 1)
-                        groups *= (double)m->level[f].spatial_x[d] * m->level[f].spatial_y[d];
+                groups *= mapspace_groups(s, sl, &m->level[f]);
             for (int j = kl; j < c; j++) {
                 inst_c *= sp[j];
                 if (j < pl)
@@ -140,13 +138,15 @@ double energy_bound_known(const struct mapspace *s, const struct mapping *m, int
 
 /* The MACs' energy and their accesses to each tensor's innermost keeper pl
  * at a node (order_bound_node's m, ext and decided; room: how much level
- * 1's spatial product may still grow).  R5: the MACs of an instance of pl's
- * fanout touch at least one element per distinct position of the anchor
- * dims' spatial factors per cycle, so the accesses are at least the MACs
- * over the spatial factors of the other dims at levels >= pl.  Those still
- * to come can add no more than what is left of them, nor than room.  A
- * result's accesses are updates, and reads but for its partition, known
- * (the whole tensor) where pl has one instance. */
+ * 1's spatial product may still grow).  R5, R6: per cycle, the MACs under
+ * an instance of pl touch at least the groups of mapspace_groups at every
+ * fanout level from pl inward, so the accesses are at least the MACs times
+ * those groups over the spatial products of those levels.  The dims still
+ * to come, at factor 1 in m, can only raise the groups, and raise the
+ * products, but for the anchors' (which raise the groups as much), by no
+ * more than what is left of them, nor than room.  A result's accesses are
+ * updates, and reads but for its partition, known (the whole tensor)
+ * where pl has one instance. */
 static double macs_energy(const struct mapspace *s, const struct mapping *m, uint8_t decided,
                           const uint64_t *ext, double room)
 {
@@ -157,12 +157,12 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
         while (pl > 0 && (!s->arch->level[pl].keeps[sl] || m->level[pl].bypass[sl]))
             pl--;
         unsigned others = ~(unsigned)s->anchor[sl] & ALL_DIMS;
-        double spread = 1, more = 1;
-        for (int f = pl; f < L; f++)
-            for (unsigned r = others; r; r &= r - 1) {
-                int d = __builtin_ctz(r);
+        double groups = 1, spread = 1, more = 1;
+        for (int f = pl; f < L; f++) {
+            groups *= mapspace_groups(s, sl, &m->level[f]);
+            for (int d = 0; d < DIM_COUNT; d++)
                 spread *= (double)m->level[f].spatial_x[d] * m->level[f].spatial_y[d];
-            }
+        }
         if (pl <= 1) {
             for (unsigned r = others & ~(unsigned)decided; r; r &= r - 1) {
                 int d = __builtin_ctz(r);
@@ -171,7 +171,7 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
             if (more > room)
                 more = room;
         }
-        double acc = macs / (spread * more);
+        double acc = macs * groups / (spread * more);
         if (sl != SLOT_OUTPUTS) {
             e += acc * s->read_pw[pl];
             continue;

@@ -27,9 +27,9 @@
  *     (bound - 1) times the loops outside it.  Free orders take the least
  *     over the candidates.
  *   PAS >= max(the first, tile + the sum of the second over window
- * indices).  Groups count the anchor dims' spatial factors (distinct
- * positions along an anchor index are distinct boxes), partitions are
- * R7's, counts are divided by block_words without rounding up.  Where a
+ * indices).  Groups are mapspace_groups' (the anchor dims' spatial
+ * factors and the windows' spread), partitions are R7's, counts are
+ * divided by block_words without rounding up.  Where a
  * level's order is free, the energy of the pairs whose innermost anchor
  * level it is takes the least over that level's orders as a whole
  * (level_least), not each pair's own least: one order cannot put every
@@ -121,7 +121,6 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
     int L = s->nlevels;
     uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
     double sp[ARCH_MAX_LEVELS], inst[ARCH_MAX_LEVELS + 1];
-    double spd_dim[ARCH_MAX_LEVELS][DIM_COUNT];     /* spatial factors */
     for (int d = 0; d < DIM_COUNT; d++)
         ext[L][d] = 1;
     b->cc = 1;
@@ -131,7 +130,6 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
         uint8_t tmask = 0;
         for (int d = 0; d < DIM_COUNT; d++) {
             uint64_t spd = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
-            spd_dim[j][d] = (double)spd;
             b->stride[j][d] = (double)(spd * ext[j + 1][d]);
             ext[j][d] = ext[j + 1][d] * ml->temporal[d] * spd;
             spj *= (double)spd;
@@ -182,15 +180,12 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
             if (L > 1 && sp[0] == 1)
                 part[1] = part[0];
         }
-        double asp[ARCH_MAX_LEVELS], atp[ARCH_MAX_LEVELS];   /* anchor products */
+        double grp[ARCH_MAX_LEVELS], atp[ARCH_MAX_LEVELS];   /* atp: anchor loops */
         for (int j = 0; j < L; j++) {
-            double x = 1, y = 1;
-            for (unsigned r = anchor; r; r &= r - 1) {
-                int d = __builtin_ctz(r);
-                x *= spd_dim[j][d];
-                y *= b->tprod_dim[j][d];
-            }
-            asp[j] = x;
+            double y = 1;
+            for (unsigned r = anchor; r; r &= r - 1)
+                y *= b->tprod_dim[j][__builtin_ctz(r)];
+            grp[j] = mapspace_groups(s, sl, &m->level[j]);
             atp[j] = y;
         }
         int pl = 0;
@@ -203,7 +198,7 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
             pr->child = (uint8_t)c;
             double groups = 1;
             for (int f = pl; f < c; f++)
-                groups *= asp[f];
+                groups *= grp[f];
             pr->groups = groups;
             pr->inst_p = inst[pl];
             pr->inst_c = c < L ? inst[c] : 0;

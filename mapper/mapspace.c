@@ -127,6 +127,12 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
             if (used && alone)
                 s->anchor[sl] |= (uint8_t)(1u << d);
         }
+        for (int i = 0; i < t->rank; i++) {
+            bool own = (s->window_mask[sl] >> i) & 1;
+            for (int k = 0; k < t->rank && own; k++)
+                own = k == i || !(s->index_dims[sl][k] & s->index_dims[sl][i]);
+            s->group_windows[sl] |= (uint8_t)(own << i);
+        }
         s->words[sl] = (double)mapspace_box_words(s, sl, p->bound);
     }
     for (int d = 0; d < DIM_COUNT; d++)

@@ -92,6 +92,9 @@ struct mapspace {
      * of indices that two or more move (the windows). */
     uint8_t index_dims[SLOT_COUNT][TENSOR_MAX_RANK];
     uint8_t window_mask[SLOT_COUNT];
+    /* The windows whose dims move no other index: each is a component of
+     * its own in R6's grouping (see mapspace_groups). */
+    uint8_t group_windows[SLOT_COUNT];
     /* Each level's energy per word read, updated and filled (the access
      * energies over block_words), for the bounds. */
     double read_pw[ARCH_MAX_LEVELS], update_pw[ARCH_MAX_LEVELS], fill_pw[ARCH_MAX_LEVELS];
@@ -125,6 +128,35 @@ static inline uint64_t mapspace_box_words(const struct mapspace *s, int sl,
         w *= e;
     }
     return w;
+}
+
+/* A lower bound of the multicast groups of slot sl (MODEL.md R6) among
+ * the children of one instance of level ml, from its per-dim spatial
+ * products: each anchor dim's factor, times, per window of group_windows,
+ * 1 + the sum of its dims' factors less one.  The children's positions
+ * along such a window are a sum of one set per dim (a dim of factor n
+ * contributes n distinct offsets), and a sum of sets of integers A + B
+ * has at least |A| + |B| - 1 elements; exact for unit steps, as on a
+ * stride-1 convolution whose filter dims are spread alone.  Other dims
+ * may group into fewer positions and count for nothing here.  Inline: the
+ * bounds call it at every node. */
+static inline double mapspace_groups(const struct mapspace *s, int sl,
+                                     const struct mapping_level *ml)
+{
+    double g = 1;
+    for (unsigned r = s->anchor[sl]; r; r &= r - 1) {
+        int d = __builtin_ctz(r);
+        g *= (double)ml->spatial_x[d] * ml->spatial_y[d];
+    }
+    for (unsigned w = s->group_windows[sl]; w; w &= w - 1) {
+        double n = 1;
+        for (unsigned r = s->index_dims[sl][__builtin_ctz(w)]; r; r &= r - 1) {
+            int d = __builtin_ctz(r);
+            n += (double)ml->spatial_x[d] * ml->spatial_y[d] - 1;
+        }
+        g *= n;
+    }
+    return g;
 }
 
 /* Prepares the space of p on a under c (NULL: unconstrained).  Returns 0,
