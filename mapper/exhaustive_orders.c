@@ -27,13 +27,16 @@
  *     (bound - 1) times the loops outside it.  Free orders take the least
  *     over the candidates.
  *   PAS >= max(the first, tile + the sum of the second over window
- * indices).  Groups are mapspace_groups' (the anchor dims' spatial
- * factors and the windows' spread), partitions are R7's, counts are
- * divided by block_words without rounding up.  Where a
+ * indices); and where a window's innermost mover lies inside the innermost
+ * anchor, its steps are others than the anchor's, so PAS >= the first +
+ * the second of every such window.  Groups are mapspace_groups' (the
+ * anchor dims' spatial factors and the windows' spread), partitions are
+ * R7's, counts are divided by block_words without rounding up.  Where a
  * level's order is free, the energy of the pairs whose innermost anchor
  * level it is takes the least over that level's orders as a whole
  * (level_least), not each pair's own least: one order cannot put every
- * tensor's other loops inside its anchors.
+ * tensor's other loops inside its anchors, nor its windows' movers
+ * outside them.
  *
  * The search: a factorization is first bounded with every level's order
  * free (no more than any bound below, and cheaper than listing its
@@ -69,6 +72,18 @@ static double trailing_product(const struct mapping_level *ml, uint8_t mask)
         p *= ml->temporal[d];
     }
     return p;
+}
+
+/* Position in level order ml of the innermost loop whose dim is in mask,
+ * -1 when none is. */
+static int innermost_position(const struct mapping_level *ml, unsigned mask)
+{
+    for (int i = DIM_COUNT - 1; i >= 0; i--) {
+        int d = ml->order[i];
+        if (ml->temporal[d] > 1 && ((mask >> d) & 1))
+            return i;
+    }
+    return -1;
 }
 
 /* The least weighted words over the steps of the innermost mover of
@@ -277,15 +292,36 @@ static double pair_energy(const struct order_pair *pr, double pas, int L, double
     return e;
 }
 
+/* A window of a pair whose innermost movers are level j's loops (and
+ * move no other index), as level_least sees it: its movers among the
+ * loops of the dynamic program, and the words each of their steps
+ * receives. */
+struct dp_window {
+    uint8_t live;
+    double words[DIM_COUNT];
+};
+
 /* The least energy over the orders of level j of the pairs whose innermost
  * anchor level is j (free order): unlike the sum of each pair's own least,
  * this sees that one order cannot put every tensor's other loops inside
  * its anchors.  A dynamic program over the sets of loops placed innermost:
  * a pair's PAS is decided when the first anchor of its tensor is placed,
  * the loops inside it being left out of its product.  win[k] is pair k's
- * window part, grow its scale. */
+ * window part, inside[k] the words of its windows at inner levels (see
+ * order_bound_at), grow its scale.
+ *
+ * A window whose movers are level j's loops is decided there too: each of
+ * the T steps at or outside the anchor (T: the product of the loops
+ * outside the set S inside it) receives the whole tile, and when S holds
+ * some of the window's movers, the innermost of them, m, steps
+ * (n_m - 1) times per step outside it: at least T times the other movers
+ * in S, each step receiving its shift of the tile (mover_words).  So PAS
+ * >= T * (tile + the least such count over the candidates for m).  Both
+ * parts only shrink as S grows (a mover's shift is at most the tile), so
+ * the loops that decide no pair still go innermost. */
 static double level_least(const struct order_bound *b, const struct mapspace *s, int j,
-                          const int *pairs, int np, const double *win, const double *grow)
+                          const int *pairs, int np, const double *win, const double *inside,
+                          const double *grow)
 {
     int L = s->nlevels;
     uint8_t dims[DIM_COUNT];
@@ -298,13 +334,32 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
         }
     uint8_t anchor_at[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
     double lin[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];     /* energy * prod[S], or 0 */
+    struct dp_window dw[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)][TENSOR_MAX_RANK];
+    int ndw[SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
     double top = b->above[j] * b->tprod[j];
     for (int q = 0; q < np; q++) {
         const struct order_pair *pr = &b->pair[pairs[q]];
+        const struct tensor_spec *t = &s->prob->tensor[pr->slot];
         anchor_at[q] = 0;
         for (int i = 0; i < k; i++)
             if ((s->anchor[pr->slot] >> dims[i]) & 1)
                 anchor_at[q] |= (uint8_t)(1u << i);
+        ndw[q] = 0;
+        for (int w = 0; w < pr->nwin; w++) {
+            const struct order_window *wi = &pr->win[w];
+            if (wi->level != j || !((s->group_windows[pr->slot] >> wi->index) & 1))
+                continue;
+            struct dp_window *d = &dw[q][ndw[q]++];
+            d->live = 0;
+            for (int i = 0; i < k; i++) {
+                int64_t coef = t->index[wi->index].coef[dims[i]];
+                if (!coef)
+                    continue;
+                double step = fabs((double)coef) * b->stride[j][dims[i]];
+                d->live |= (uint8_t)(1u << i);
+                d->words[i] = pr->size * (step < wi->extent ? step : wi->extent) / wi->extent;
+            }
+        }
         /* Without a window part or partition credits the pair's energy is
          * linear in its PAS. */
         lin[q] = 0;
@@ -353,9 +408,27 @@ static double level_least(const struct order_bound *b, const struct mapspace *s,
             if (lin[q] > 0)
                 continue;
             const struct order_pair *pr = &b->pair[pairs[q]];
-            double pas = pr->size * top / prod[S] * grow[q];
+            double outside = top / prod[S], pas = pr->size * outside * grow[q];
             if (win[q] > pas)
                 pas = win[q];
+            double inner = pr->size;
+            for (int w = 0; w < ndw[q]; w++) {
+                unsigned in = dw[q][w].live & (unsigned)S;
+                if (!in)
+                    continue;
+                double steps = 1, least = INFINITY;
+                for (unsigned r = in; r; r &= r - 1)
+                    steps *= n[__builtin_ctz(r)];
+                for (unsigned r = in; r; r &= r - 1) {
+                    int x = __builtin_ctz(r);
+                    double v = steps / n[x] * (n[x] - 1) * dw[q][w].words[x];
+                    if (v < least)
+                        least = v;
+                }
+                inner += least;
+            }
+            if (inner * outside + inside[q] > pas)
+                pas = inner * outside + inside[q];
             g[q] = pair_energy(pr, pas, L, NULL, NULL);
         }
         for (unsigned rx = (unsigned)(full & ~S); rx; rx &= rx - 1) {
@@ -393,11 +466,12 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
     int group[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)], ngroup[ARCH_MAX_LEVELS];
     double gwin[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
     double ggrow[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
+    double ginside[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
     memset(ngroup, 0, sizeof ngroup);
     double each = 0;    /* the free-order pairs, each at its own least */
     for (int k = 0; k < b->npairs; k++) {
         const struct order_pair *pr = &b->pair[k];
-        double pas, win = 0;
+        double pas, win = 0, inside = 0;
         double grow = scale ? scale[pr->slot] : 1;
         bool free_order = false;
         if (pr->child == L) {
@@ -405,29 +479,43 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
                 continue;   /* in macs_e */
             pas = b->cc * grow;
         } else {
-            pas = pr->size;
+            /* outside: the steps at or outside the innermost anchor, each
+             * receiving the whole tile. */
+            double outside = 1;
+            int anchor_pos = -1;
             if (pr->jstar >= 0) {
                 const struct mapping_level *ml = &m->level[pr->jstar];
                 free_order = !((fixed >> pr->jstar) & 1);
                 double own = free_order ? pr->anchors
                                         : b->tprod[pr->jstar] /
                                               trailing_product(ml, s->anchor[pr->slot]);
-                pas *= b->above[pr->jstar] * own;
+                outside = b->above[pr->jstar] * own;
+                if (!free_order)
+                    anchor_pos = innermost_position(ml, s->anchor[pr->slot]);
             }
-            pas *= grow;
+            pas = pr->size * outside * grow;
             if (pr->nwin) {
+                /* The windows' steps inside the innermost anchor are other
+                 * steps than those: their words add to the whole tiles. */
                 win = pr->size;
                 const struct tensor_spec *t = &s->prob->tensor[pr->slot];
                 for (int i = 0; i < pr->nwin; i++) {
                     const struct order_window *wi = &pr->win[i];
                     uint8_t movers = s->index_dims[pr->slot][wi->index];
-                    win += (fixed >> wi->level) & 1
-                               ? mover_words(b, m, t, wi->index, movers, wi->level, true,
-                                             pr->size, wi->extent)
-                               : wi->free_words;
+                    bool known = (fixed >> wi->level) & 1;
+                    double words = known ? mover_words(b, m, t, wi->index, movers, wi->level,
+                                                       true, pr->size, wi->extent)
+                                         : wi->free_words;
+                    win += words;
+                    if (wi->level > pr->jstar ||
+                        (wi->level == pr->jstar && !free_order &&
+                         innermost_position(&m->level[wi->level], movers) > anchor_pos))
+                        inside += words;
                 }
                 if (win > pas)
                     pas = win;
+                if (pr->size * outside + inside > pas)
+                    pas = pr->size * outside + inside;
             }
         }
         double here = pair_energy(pr, pas, L, rd, wr);
@@ -435,6 +523,7 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
             int j = pr->jstar, q = ngroup[j]++;
             group[j][q] = k;
             gwin[j][q] = win;
+            ginside[j][q] = inside;
             ggrow[j][q] = grow;
             each += here;
             continue;       /* counted by level_least */
@@ -467,7 +556,7 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
         return early;
     for (int j = 0; j < L; j++)
         if (ngroup[j])
-            e += level_least(b, s, j, group[j], ngroup[j], gwin[j], ggrow[j]);
+            e += level_least(b, s, j, group[j], ngroup[j], gwin[j], ginside[j], ggrow[j]);
     return search_bound_cost(o, e, cycles);
 }
 
