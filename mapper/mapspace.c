@@ -208,6 +208,17 @@ void mapspace_set_bypass(const struct mapspace *s, uint64_t i, struct mapping *m
 
 /* ---- factor enumeration ---- */
 
+/* Entries of the cache of spatial_room (a power of 2). */
+#define ROOM_CACHE 1024
+
+/* A cached spatial_room: valid while its level's walk is the one that
+ * filled it (gen). */
+struct room_entry {
+    uint32_t gen;
+    uint8_t level, i;
+    uint64_t px, py, room;
+};
+
 struct fwalk {
     const struct mapspace *s;
     struct mapping *m;
@@ -218,6 +229,11 @@ struct fwalk {
     bool stop;
     uint64_t rem[DIM_COUNT];     /* what is left of each bound for the levels outward */
     uint64_t ext[DIM_COUNT];     /* product of the factors chosen so far */
+    /* spatial_room depends on what is left of the dims still to come,
+     * which stays the same through a level's walk: one walk per level
+     * entry (gen counts them) asks again for the same few (i, px, py). */
+    uint32_t gen[ARCH_MAX_LEVELS];
+    struct room_entry room[ROOM_CACHE];
 };
 
 /* Whether level l's kept tiles fit when every dim spans ext. */
@@ -377,15 +393,23 @@ static void reach(const struct fwalk *w, int l, int i, uint64_t P, uint64_t q, u
  * products so far are px, py (by product: px = P, py = 1) and the dims
  * walk_order[i..] are still to come: what the fanouts leave room for, and
  * no more than the divisors of what is left of those dims make. */
-static uint64_t spatial_room(const struct fwalk *w, int l, int i, uint64_t px, uint64_t py)
+static uint64_t spatial_room(struct fwalk *w, int l, int i, uint64_t px, uint64_t py)
 {
     const struct mapspace *s = w->s;
     uint64_t fx = s->arch->level[l].fanout_x, fy = s->arch->level[l].fanout_y;
+    if (fx * fy == 1)
+        return 1;
+    uint64_t h = (px * 0x9e3779b97f4a7c15ull) ^ (py * 0xc2b2ae3d27d4eb4full) ^
+                 ((uint64_t)i << 8 | (uint64_t)l);
+    struct room_entry *c = &w->room[(h ^ h >> 29) & (ROOM_CACHE - 1)];
+    if (c->gen == w->gen[l] && c->level == l && c->i == i && c->px == px && c->py == py)
+        return c->room;
     uint64_t room = s->by_product[l] ? (fx * fy) / px : (fx / px) * (fy / py);
     uint64_t best = 1;
     int steps = 0;
     reach(w, l, i, px * py, 1, room, &best, &steps);
-    return px * py * best;
+    *c = (struct room_entry){ w->gen[l], (uint8_t)l, (uint8_t)i, px, py, px * py * best };
+    return c->room;
 }
 
 /* Level l's factors are chosen (under its bypass choice, made first, so
@@ -527,6 +551,8 @@ static void walk_level(struct fwalk *w, int l)
             slot[n++] = s->free_slot[f];
     for (int sl = 0; sl < SLOT_COUNT; sl++)
         ml->bypass[sl] = !s->forced_keep[l][sl];
+    if (++w->gen[l] == 0)       /* what is left of every dim has changed */
+        memset(w->room, 0, sizeof w->room);     /* (after 2^32 entries) */
     for (uint32_t choice = 0; choice < (1u << n) && !w->stop; choice++) {
         for (int i = 0; i < n; i++)
             ml->bypass[slot[i]] = !((choice >> i) & 1);
