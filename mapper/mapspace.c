@@ -1,6 +1,7 @@
 /*
- * mapspace: the space's preparation and its factor enumeration; see
- * mapspace.h (orders.c enumerates orders, mapspace_sample.c draws points).
+ * mapspace: the factor enumeration; see mapspace.h (mapspace_prep.c
+ * prepares a space, orders.c enumerates orders, mapspace_sample.c draws
+ * points).
  *
  * The factor enumeration is the exhaustive search's inner loop: it visits
  * every valid factorization once, checks each level's capacity as soon as
@@ -15,198 +16,9 @@
  */
 #include "mapspace.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#include "../common/ckd.h"
-
 static bool dim_allowed(uint8_t mask, int d) { return (mask >> d) & 1; }
-
-/* The divisors of n (1 <= n < 2^32) in ascending order: pairs (q, n / q)
- * for q up to the square root, the large ones filled in from the end. */
-static int divisors(uint64_t n, uint32_t *out, uint32_t *count)
-{
-    if (n == 0 || n > UINT32_MAX)
-        return -1;
-    uint32_t small = 0, large = 0;
-    uint32_t big[MAPSPACE_MAX_DIVISORS];
-    for (uint64_t q = 1; q * q <= n; q++)
-        if (n % q == 0) {
-            out[small++] = (uint32_t)q;
-            if (q * q != n)
-                big[large++] = (uint32_t)(n / q);
-        }
-    for (uint32_t i = 0; i < large; i++)
-        out[small + i] = big[large - 1 - i];
-    *count = small + large;
-    return 0;
-}
-
-int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem *p,
-                  const struct constraints *c, struct err *err)
-{
-    memset(s, 0, sizeof *s);
-    s->arch = a;
-    s->prob = p;
-    s->nlevels = a->nlevels;
-    for (int l = 0; l < a->nlevels; l++) {
-        const struct arch_level *al = &a->level[l];
-        s->read_pw[l] = al->read_pj / al->block_words;
-        s->update_pw[l] = al->update_pj / al->block_words;
-        s->fill_pw[l] = al->fill_pj / al->block_words;
-        s->one_instance[l] = l == 0 || (s->one_instance[l - 1] && a->level[l - 1].fanout_x == 1 &&
-                                        a->level[l - 1].fanout_y == 1);
-    }
-    if (c)
-        s->cons = *c;
-    else
-        constraints_init(&s->cons, a);
-    for (int l = 0; l < a->nlevels; l++) {
-        const struct level_constraint *lc = &s->cons.level[l];
-        for (int sl = 0; sl < SLOT_COUNT; sl++) {
-            if (!a->level[l].keeps[sl])
-                continue;
-            if (l == 0 || lc->keep[sl] == KEEP_FORCE)
-                s->forced_keep[l][sl] = true;
-            else if (lc->keep[sl] == KEEP_FREE) {
-                s->free_level[s->nfree] = (uint8_t)l;
-                s->free_slot[s->nfree++] = (uint8_t)sl;
-            }
-            s->may_keep[l][sl] = s->forced_keep[l][sl] || lc->keep[sl] == KEEP_FREE;
-        }
-    }
-    for (int l = 0; l < a->nlevels; l++) {
-        const struct level_constraint *lc = &s->cons.level[l];
-        bool mirror = a->level[l].fanout_x == a->level[l].fanout_y &&
-                      a->level[l].fanout_x > 1 && lc->spatial_x_dims == lc->spatial_y_dims;
-        for (int d = 0; d < DIM_COUNT && mirror; d++)
-            mirror = lc->spatial_x[d] == lc->spatial_y[d];
-        s->xy_mirror[l] = mirror;
-        bool product = lc->spatial_x_dims == lc->spatial_y_dims;
-        for (int d = 0; d < DIM_COUNT && product; d++)
-            product = !lc->spatial_x[d] && !lc->spatial_y[d];
-        s->by_product[l] = product;
-        if (product)
-            s->xy_mirror[l] = false;
-    }
-    for (int d = 0; d < DIM_COUNT; d++) {
-        uint64_t n = p->bound[d];
-        for (uint64_t q = 2; q * q <= n && n <= UINT32_MAX; q++)
-            if (n % q == 0) {
-                s->prime[d][s->nprimes[d]++] = (uint32_t)q;
-                while (n % q == 0)
-                    n /= q;
-            }
-        if (n > 1 && n <= UINT32_MAX)
-            s->prime[d][s->nprimes[d]++] = (uint32_t)n;
-    }
-    for (int sl = 0; sl < SLOT_COUNT; sl++) {
-        const struct tensor_spec *t = &p->tensor[sl];
-        for (int i = 0; i < t->rank; i++) {
-            int moving = 0;
-            for (int d = 0; d < DIM_COUNT; d++)
-                if (t->index[i].coef[d] != 0 && p->bound[d] > 1) {
-                    moving++;
-                    s->index_dims[sl][i] |= (uint8_t)(1u << d);
-                }
-            if (moving > 1) {
-                s->sliding[sl] = true;
-                s->window_mask[sl] |= (uint8_t)(1u << i);
-            }
-        }
-        for (int d = 0; d < DIM_COUNT; d++) {
-            bool used = false, alone = p->bound[d] > 1;
-            for (int i = 0; i < t->rank; i++) {
-                if (!t->index[i].coef[d])
-                    continue;
-                used = true;
-                for (int e = 0; e < DIM_COUNT; e++)
-                    if (e != d && t->index[i].coef[e] && p->bound[e] > 1)
-                        alone = false;
-            }
-            if (used && alone)
-                s->anchor[sl] |= (uint8_t)(1u << d);
-        }
-        for (int i = 0; i < t->rank; i++) {
-            bool own = (s->window_mask[sl] >> i) & 1;
-            for (int k = 0; k < t->rank && own; k++)
-                own = k == i || !(s->index_dims[sl][k] & s->index_dims[sl][i]);
-            s->group_windows[sl] |= (uint8_t)(own << i);
-        }
-        s->words[sl] = (double)mapspace_box_words(s, sl, p->bound);
-    }
-    for (int d = 0; d < DIM_COUNT; d++)
-        if (divisors(p->bound[d], s->divisor[d], &s->ndivisors[d]) < 0)
-            return err_set(err, ERR_TOO_LARGE, "%s %s: the bound %llu of %c is too large "
-                           "(at most 2^32 - 1)", p->layer, kernel_name(p->kernel),
-                           (unsigned long long)p->bound[d], dim_letter((enum dim)d));
-    /* The walk order: the dims of bound 1 first (they take factor 1
-     * everywhere, so a level is complete as soon as its last real dim is
-     * placed), then the dims that move a window (the bounds of the
-     * exhaustive search count a window only once all its dims are placed),
-     * then the other dims of a tensor with a window, then the rest; by
-     * bound, largest first, within each; ties in dim order.  The bounds of
-     * a partial level grow fastest when the tensor with windows, whose
-     * accesses they bound least exactly, is decided first: on the 3x3
-     * convolutions of the benchmarks every kernel visits half the nodes
-     * it visits with its channel dims in plain dim order. */
-    int key[DIM_COUNT];
-    for (int d = 0; d < DIM_COUNT; d++) {
-        bool window = false, windowed = false;
-        for (int sl = 0; sl < SLOT_COUNT; sl++)
-            for (int i = 0; i < p->tensor[sl].rank; i++) {
-                bool moves = (s->index_dims[sl][i] >> d) & 1;
-                window |= ((s->window_mask[sl] >> i) & 1) && moves;
-                windowed |= s->sliding[sl] && moves;
-            }
-        key[d] = p->bound[d] == 1 ? 3 : window ? 2 : windowed ? 1 : 0;
-        s->walk_order[d] = (uint8_t)d;
-    }
-    for (int i = 1; i < DIM_COUNT; i++)
-        for (int j = i; j > 0; j--) {
-            int da = s->walk_order[j - 1], db = s->walk_order[j];
-            bool swap = key[db] > key[da] ||
-                        (key[db] == key[da] && p->bound[db] > p->bound[da]);
-            if (!swap)
-                break;
-            s->walk_order[j - 1] = (uint8_t)db;
-            s->walk_order[j] = (uint8_t)da;
-        }
-    for (int d = 0; d < DIM_COUNT; d++) {
-        uint64_t fixed = 1;
-        for (int l = 0; l < a->nlevels; l++) {
-            const struct level_constraint *lc = &s->cons.level[l];
-            uint64_t f[3] = { lc->temporal[d], lc->spatial_x[d], lc->spatial_y[d] };
-            for (int i = 0; i < 3; i++) {
-                if (!f[i])
-                    continue;
-                if (ckd_mul_u64(&fixed, fixed, f[i]) || p->bound[d] % fixed != 0)
-                    return err_set(err, ERR_NO_MAPPING,
-                                   "%s: fixed factors of dim %c do not divide its bound %llu",
-                                   s->cons.source[l][0] ? s->cons.source[l] : "constraints",
-                                   dim_letter((enum dim)d),
-                                   (unsigned long long)p->bound[d]);
-            }
-        }
-    }
-    return 0;
-}
-
-uint64_t mapspace_bypass_count(const struct mapspace *s)
-{
-    return 1ull << s->nfree;
-}
-
-void mapspace_set_bypass(const struct mapspace *s, uint64_t i, struct mapping *m)
-{
-    for (int l = 0; l < s->nlevels; l++)
-        for (int sl = 0; sl < SLOT_COUNT; sl++)
-            m->level[l].bypass[sl] = !s->forced_keep[l][sl];
-    for (int f = 0; f < s->nfree; f++)
-        m->level[s->free_level[f]].bypass[s->free_slot[f]] = !((i >> f) & 1);
-}
-
-/* ---- factor enumeration ---- */
 
 /* Entries of the cache of spatial_room (a power of 2). */
 #define ROOM_CACHE 1024
@@ -227,6 +39,7 @@ struct fwalk {
     mapspace_prune_fn prune;
     void *ctx;
     bool stop;
+    bool mirror_tied;            /* sigma's comparison undecided so far */
     uint64_t rem[DIM_COUNT];     /* what is left of each bound for the levels outward */
     uint64_t ext[DIM_COUNT];     /* product of the factors chosen so far */
     /* spatial_room depends on what is left of the dims still to come,
@@ -445,6 +258,18 @@ static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
     const uint32_t *dv = s->divisor[d];
     uint32_t ndv = s->ndivisors[d];
     uint64_t left = rem / x / y;
+    /* Of a mapping and its mirror under sigma, the one whose first unequal
+     * (spatial product, temporal factor) of a mirror pair is larger on the
+     * earlier dim. */
+    bool tied = w->mirror_tied, compare = tied && s->mirror_of[i] >= 0;
+    uint64_t mirror_q = 1, mirror_t = 1;
+    if (compare) {
+        int e = s->mirror_of[i];
+        mirror_q = (uint64_t)ml->spatial_x[e] * ml->spatial_y[e];
+        mirror_t = ml->temporal[e];
+        if (mirror_q < x * y)
+            return;
+    }
     /* The same for every temporal factor of d: it bounds the dims after d
      * (read only by the prune of a dim of bound > 1). */
     bool bounded = w->prune && i + 1 < DIM_COUNT && s->prob->bound[d] > 1;
@@ -457,6 +282,9 @@ static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
         if (left % t || (lc->temporal[d] && lc->temporal[d] != t) ||
             (t > 1 && exact_excluded))
             continue;
+        if (compare && mirror_q == x * y && t > mirror_t)
+            break;      /* larger factors follow */
+        w->mirror_tied = compare ? mirror_q == x * y && t == mirror_t : tied;
         ml->temporal[d] = (uint32_t)t;
         ml->spatial_x[d] = (uint32_t)x;
         ml->spatial_y[d] = (uint32_t)y;
@@ -471,6 +299,7 @@ static void walk_temporal(struct fwalk *w, int l, int i, uint64_t x, uint64_t y,
             walk_dim(w, l, i + 1, px, py, mirrored);
         w->rem[d] = rem;
         w->ext[d] = inner;
+        w->mirror_tied = tied;
         if (w->stop)
             return;
     }
@@ -568,7 +397,7 @@ bool mapspace_factorizations(const struct mapspace *s, struct mapping *m,
                              void *ctx)
 {
     struct fwalk w = { .s = s, .m = m, .shard = shard, .nshards = nshards,
-                       .fn = fn, .prune = prune, .ctx = ctx };
+                       .fn = fn, .prune = prune, .ctx = ctx, .mirror_tied = true };
     for (int d = 0; d < DIM_COUNT; d++) {
         w.rem[d] = s->prob->bound[d];
         w.ext[d] = 1;

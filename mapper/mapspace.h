@@ -34,6 +34,15 @@
  * both), only the one whose first dim with unequal spatial factors has the
  * larger on X is enumerated.
  *
+ * Likewise for sigma, the swap of P with Q and R with S, where the problem
+ * and the constraints are symmetric under it (a square convolution): a
+ * mapping and its image cost the same, so only the one is enumerated
+ * whose first mirror pair (inward levels first, within a level in walk
+ * order) with unequal (spatial product, temporal factor) has the larger on
+ * the dim earlier in the walk.  Spatial products, not per-axis factors,
+ * are compared, so the X/Y mirror above keeps one of each of its pairs
+ * among the points sigma keeps.
+ *
  * Points are numbered for sharding: the enumeration calls back with every
  * complete factorization, and a shard keeps those whose sequence number is
  * its own modulo the shard count, so shards partition the space whatever
@@ -105,6 +114,9 @@ struct mapspace {
     double words[SLOT_COUNT];       /* each whole tensor */
     /* The order in which the enumeration chooses a level's dims. */
     uint8_t walk_order[DIM_COUNT];
+    /* Per position of walk_order: the dim sigma maps it to, when that one
+     * comes earlier and the space is symmetric under sigma; else -1. */
+    int8_t mirror_of[DIM_COUNT];
     /* Each dim's divisors, ascending: the only factors its loops take. */
     uint32_t ndivisors[DIM_COUNT];
     uint32_t divisor[DIM_COUNT][MAPSPACE_MAX_DIVISORS];

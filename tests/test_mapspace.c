@@ -411,6 +411,151 @@ START_TEST(mapspace_groups_should_be_at_most_the_models_and_exact_for_unit_steps
 }
 END_TEST
 
+/* ---- sigma: P <-> Q with R <-> S ---- */
+
+/* Square layers: 2-D windows with unit steps and with a stride. */
+static const char *const square_layers[] = {
+    "{\"name\": \"c\", \"batch\": 1, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 1, \"K\": 2, \"P\": 2, \"Q\": 2, \"R\": 2, \"S\": 2}]}",
+    "{\"name\": \"c\", \"batch\": 2, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 2, \"K\": 2, \"P\": 4, \"Q\": 4, \"R\": 3, \"S\": 3, \"stride\": 2}]}",
+};
+
+/* DRAM fanning out to 2 x 2 PEs. */
+static const char *const arch_square =
+    "{\"name\": \"square\", \"word_bits\": 16, \"clock_mhz\": 1000, \"levels\": ["
+    " {\"name\": \"DRAM\", \"class\": \"dram\", \"read_pj\": 100, \"fill_pj\": 100,"
+    "  \"update_pj\": 110},"
+    " {\"name\": \"PE\", \"class\": \"regfile\", \"mesh_x\": 2, \"mesh_y\": 2,"
+    "  \"size_words\": 1000000, \"read_pj\": 0.5, \"fill_pj\": 0.75, \"update_pj\": 1}],"
+    " \"compute\": {\"name\": \"MAC\", \"mesh_x\": 2, \"mesh_y\": 2, \"energy_pj\": 1}}";
+
+static int sigma_dim(int d)
+{
+    static const int to[DIM_COUNT] = { [DIM_P] = DIM_Q, [DIM_Q] = DIM_P, [DIM_R] = DIM_S,
+                                       [DIM_S] = DIM_R };
+    return to[d] ? to[d] : d;
+}
+
+static struct pvec sigma_pvec(const struct pvec *v)
+{
+    struct pvec w;
+    for (int l = 0; l < ARCH_MAX_LEVELS; l++)
+        for (int d = 0; d < DIM_COUNT; d++) {
+            w.t[l][sigma_dim(d)] = v->t[l][d];
+            w.q[l][sigma_dim(d)] = v->q[l][d];
+        }
+    return w;
+}
+
+/* Removes repeats from sorted s. */
+static void pset_unique(struct pset *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (i == 0 || pvec_cmp(&s->v[n - 1], &s->v[i]) != 0)
+            s->v[n++] = s->v[i];
+    s->n = n;
+}
+
+/* The walk keeps one of each mirror pair of factorizations and loses none:
+ * what it keeps and the images of that under sigma are every product
+ * vector of the brute force.  By product (arch_uneven), and per axis with
+ * the X/Y mirror (arch_square, a factor fixed on both axes). */
+START_TEST(mapspace_should_walk_one_of_each_mirror_image_of_a_square_layer)
+{
+    struct sh_fixture f;
+    sh_fixture_load(&f, _i ? arch_square : arch_uneven, square_layers[0], KERNEL_FWD);
+    struct constraints_file *cf = NULL;
+    struct constraints c;
+    struct err e;
+    if (_i)
+        cf = sh_constraints(f.arch, "{\"levels\": [{\"level\": \"DRAM\", \"spatial_factors\":"
+                                    " {\"x\": {\"C\": 1}, \"y\": {\"C\": 1}}}]}", &c);
+    struct mapspace *s = malloc(sizeof *s);
+    ck_assert(s);
+    ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, cf ? &c : NULL, &e), 0);
+    ck_assert(_i ? s->xy_mirror[0] && !s->by_product[0] : s->by_product[1]);
+    struct walk_set k = { .a = f.arch, .p = &f.prob };
+    struct mapping m;
+    mapping_init(&m, s->nlevels);
+    ck_assert(!mapspace_factorizations(s, &m, 0, 1, walk_collect, NULL, &k));
+    pset_sort(&k.got);
+    pset_unique(&k.got);
+    size_t kept = k.got.n, self = 0;
+    for (size_t i = 0; i < kept; i++) {
+        struct pvec img = sigma_pvec(&k.got.v[i]);
+        bool in = bsearch(&img, k.got.v, kept, sizeof img, pvec_cmp) != NULL;
+        bool fixed = pvec_cmp(&img, &k.got.v[i]) == 0;
+        ck_assert_msg(!in || fixed, "factorization %zu and its image are both walked", i);
+        self += fixed;
+        if (!fixed)
+            pset_add(&k.got, &img);
+    }
+    ck_assert_uint_gt(kept, 2 * self);     /* most have an image apart */
+    pset_sort(&k.got);
+    struct brute b = { .a = f.arch, .p = &f.prob };
+    memset(&b.v, 0, sizeof b.v);
+    for (int l = 0; l < f.arch->nlevels; l++)
+        b.px[l] = b.py[l] = 1;
+    brute_dim(&b, 0);
+    pset_sort(&b.set);
+    pset_unique(&b.set);
+    ck_assert_uint_eq(k.got.n, b.set.n);
+    for (size_t i = 0; i < b.set.n; i++)
+        ck_assert(pvec_cmp(&k.got.v[i], &b.set.v[i]) == 0);
+    free(k.got.v);
+    free(b.set.v);
+    free(s);
+    constraints_file_free(cf);
+    sh_fixture_release(&f);
+}
+END_TEST
+
+/* What sigma's pruning rests on: a mapping of a square layer and its image
+ * (factors and orders mirrored) cost the same, for every kernel. */
+START_TEST(model_should_cost_a_mapping_and_its_mirror_image_the_same)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    const char *const archs[] = { arch_uneven, arch_square };
+    struct sh_fixture f;
+    sh_fixture_load(&f, archs[_i % 2], square_layers[1], kernels[_i / 2]);
+    struct mapspace *s = malloc(sizeof *s);
+    ck_assert(s);
+    struct err e;
+    ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, NULL, &e), 0);
+    uint64_t rng = 11, valid = 0;
+    for (int n = 0; n < 3000; n++) {
+        struct mapping m, img;
+        mapping_init(&m, s->nlevels);
+        mapspace_set_bypass(s, mapspace_rand(&rng) % mapspace_bypass_count(s), &m);
+        mapspace_random(s, &m, &rng);
+        img = m;
+        for (int l = 0; l < s->nlevels; l++)
+            for (int d = 0; d < DIM_COUNT; d++) {
+                int to = sigma_dim(d);
+                img.level[l].temporal[to] = m.level[l].temporal[d];
+                img.level[l].spatial_x[to] = m.level[l].spatial_x[d];
+                img.level[l].spatial_y[to] = m.level[l].spatial_y[d];
+                img.level[l].order[d] = (uint8_t)sigma_dim(m.level[l].order[d]);
+            }
+        struct model_stats a, b;
+        int ra = model_eval(f.arch, &f.prob, &m, &a, NULL);
+        int rb = model_eval(f.arch, &f.prob, &img, &b, NULL);
+        ck_assert_int_eq(ra, rb);
+        if (ra != 0)
+            continue;
+        valid++;
+        ck_assert_msg(a.energy_pj == b.energy_pj && a.cycles == b.cycles,
+                      "energy %.17g vs %.17g, cycles %llu vs %llu", a.energy_pj, b.energy_pj,
+                      (unsigned long long)a.cycles, (unsigned long long)b.cycles);
+    }
+    ck_assert_uint_gt(valid, 300);
+    free(s);
+    sh_fixture_release(&f);
+}
+END_TEST
+
 Suite *mapspace_suite(void)
 {
     Suite *s = suite_create("mapspace");
@@ -420,6 +565,8 @@ Suite *mapspace_suite(void)
     tcase_add_test(tc, mapspace_should_walk_a_level_per_axis_when_its_axes_differ);
     tcase_add_loop_test(tc, mapspace_nodes_should_bound_the_spatial_product_of_every_completion,
                         0, 3);
+    tcase_add_loop_test(tc, mapspace_should_walk_one_of_each_mirror_image_of_a_square_layer, 0, 2);
+    tcase_add_loop_test(tc, model_should_cost_a_mapping_and_its_mirror_image_the_same, 0, 2 * 3);
     suite_add_tcase(s, tc);
     tc = tcase_create("groups");
     tcase_add_loop_test(tc, mapspace_groups_should_be_at_most_the_models_and_exact_for_unit_steps,

@@ -506,6 +506,20 @@ static bool check_energy_bounds(void *arg, struct mapping *m)
     return false;
 }
 
+/* A square layer, whose mappings the walk keeps one of each mirror pair of
+ * (P <-> Q). */
+static const char *const square_layer =
+    "{\"name\": \"c\", \"batch\": 1, \"layers\": [{\"name\": \"c\", \"type\": \"conv\","
+    " \"C\": 1, \"K\": 2, \"P\": 2, \"Q\": 2, \"R\": 1, \"S\": 1}]}";
+
+START_TEST(exhaustive_should_find_the_optimum_of_a_square_convolution)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    const char *const archs[] = { sh_arch_small, fan_archs[0] };
+    sh_expect_plain_optimum(archs[_i % 2], square_layer, kernels[_i / 2], OBJ_EDP);
+}
+END_TEST
+
 START_TEST(energy_bound_of_known_levels_should_be_at_most_every_completion)
 {
     static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
@@ -536,6 +550,7 @@ Suite *search_prune_suite(void)
                         0, 4 * 3 * OBJ_COUNT);
     tcase_add_loop_test(tw, exhaustive_should_find_the_optimum_with_windows_on_a_chain_of_fanouts,
                         0, 3);
+    tcase_add_loop_test(tw, exhaustive_should_find_the_optimum_of_a_square_convolution, 0, 2 * 3);
     suite_add_tcase(s, tw);
     TCase *tu = tcase_create("uneven");
     tcase_set_timeout(tu, 300);
