@@ -64,7 +64,7 @@ double energy_bound_known(const struct mapspace *s, const struct mapping *m, int
             int q = pl >= 0 ? pl : kl;
             double groups = 1, inst_p = 1, inst_c = 1, served;
             for (int f = q; f < c; f++)
-                groups *= mapspace_groups(s, sl, &m->level[f]);
+                groups *= mapspace_groups(s, sl, m, f);
             for (int j = kl; j < c; j++) {
                 inst_c *= sp[j];
                 if (j < pl)
@@ -152,17 +152,22 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
 {
     int L = s->nlevels;
     double macs = (double)s->prob->macs, e = macs * s->arch->compute.energy_pj;
+    double spread_from[ARCH_MAX_LEVELS + 1];    /* spatial products of levels >= f */
+    spread_from[L] = 1;
+    for (int f = L - 1; f >= 0; f--) {
+        spread_from[f] = spread_from[f + 1];
+        if (s->arch->level[f].fanout_x > 1 || s->arch->level[f].fanout_y > 1)
+            for (int d = 0; d < DIM_COUNT; d++)
+                spread_from[f] *= (double)m->level[f].spatial_x[d] * m->level[f].spatial_y[d];
+    }
     for (int sl = 0; sl < SLOT_COUNT; sl++) {
         int pl = L - 1;
         while (pl > 0 && (!s->arch->level[pl].keeps[sl] || m->level[pl].bypass[sl]))
             pl--;
         unsigned others = ~(unsigned)s->anchor[sl] & ALL_DIMS;
-        double groups = 1, spread = 1, more = 1;
-        for (int f = pl; f < L; f++) {
-            groups *= mapspace_groups(s, sl, &m->level[f]);
-            for (int d = 0; d < DIM_COUNT; d++)
-                spread *= (double)m->level[f].spatial_x[d] * m->level[f].spatial_y[d];
-        }
+        double groups = 1, spread = spread_from[pl], more = 1;
+        for (int f = pl; f < L; f++)
+            groups *= mapspace_groups(s, sl, m, f);
         if (pl <= 1) {
             for (unsigned r = others & ~(unsigned)decided; r; r &= r - 1) {
                 int d = __builtin_ctz(r);
@@ -245,7 +250,7 @@ double order_bound_node(struct order_bound *b, const struct search_ctx *c, struc
         uint64_t rem = s->prob->bound[d] / ext[d], share = 1;
         for (uint32_t k = s->ndivisors[d]; k-- > 0 && share == 1;) {
             uint64_t dv = s->divisor[d][k];
-            if (dv <= most[d] && rem % dv == 0)
+            if (dv <= most[d] && dv <= rem && rem % dv == 0)
                 share = dv;
         }
         m->level[0].temporal[d] = (uint32_t)(rem / share);

@@ -200,7 +200,7 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
             double y = 1;
             for (unsigned r = anchor; r; r &= r - 1)
                 y *= b->tprod_dim[j][__builtin_ctz(r)];
-            grp[j] = mapspace_groups(s, sl, &m->level[j]);
+            grp[j] = mapspace_groups(s, sl, m, j);
             atp[j] = y;
         }
         int pl = 0;

@@ -143,8 +143,8 @@ static inline uint64_t mapspace_box_words(const struct mapspace *s, int sl,
 }
 
 /* A lower bound of the multicast groups of slot sl (MODEL.md R6) among
- * the children of one instance of level ml, from its per-dim spatial
- * products: each anchor dim's factor, times, per window of group_windows,
+ * the children of one instance of m's level l (1 without a fanout), from
+ * its per-dim spatial products: each anchor dim's factor, times, per window of group_windows,
  * 1 + the sum of its dims' factors less one.  The children's positions
  * along such a window are a sum of one set per dim (a dim of factor n
  * contributes n distinct offsets), and a sum of sets of integers A + B
@@ -153,9 +153,12 @@ static inline uint64_t mapspace_box_words(const struct mapspace *s, int sl,
  * may group into fewer positions and count for nothing here.  Inline: the
  * bounds call it at every node. */
 static inline double mapspace_groups(const struct mapspace *s, int sl,
-                                     const struct mapping_level *ml)
+                                     const struct mapping *m, int l)
 {
+    const struct mapping_level *ml = &m->level[l];
     double g = 1;
+    if (s->arch->level[l].fanout_x == 1 && s->arch->level[l].fanout_y == 1)
+        return g;
     for (unsigned r = s->anchor[sl]; r; r &= r - 1) {
         int d = __builtin_ctz(r);
         g *= (double)ml->spatial_x[d] * ml->spatial_y[d];

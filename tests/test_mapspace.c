@@ -355,7 +355,7 @@ static void group_split(struct group_check *k, int i)
         for (int d = 0; d < DIM_COUNT; d++)
             unit_steps &= k->m.level[1].temporal[d] == 1;
         for (int sl = 0; sl < SLOT_COUNT; sl++) {
-            double bound = mapspace_groups(s, sl, &k->m.level[0]);
+            double bound = mapspace_groups(s, sl, &k->m, 0);
             uint64_t model = nest_groups(&n, (enum slot)sl, 0);
             ck_assert_msg(bound <= (double)model, "slot %d: bound %g > model %llu", sl, bound,
                           (unsigned long long)model);
