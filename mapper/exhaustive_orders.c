@@ -141,13 +141,15 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
     b->cc = 1;
     for (int j = L - 1; j >= 0; j--) {
         const struct mapping_level *ml = &m->level[j];
+        bool fans = a->level[j].fanout_x > 1 || a->level[j].fanout_y > 1;
         double spj = 1, tpj = 1;
         uint8_t tmask = 0;
         for (int d = 0; d < DIM_COUNT; d++) {
-            uint64_t spd = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
+            uint64_t spd = fans ? (uint64_t)ml->spatial_x[d] * ml->spatial_y[d] : 1;
             b->stride[j][d] = (double)(spd * ext[j + 1][d]);
             ext[j][d] = ext[j + 1][d] * ml->temporal[d] * spd;
-            spj *= (double)spd;
+            if (fans)
+                spj *= (double)spd;
             tpj *= ml->temporal[d];
             tmask |= (uint8_t)((ml->temporal[d] > 1) << d);
             b->tprod_dim[j][d] = ml->temporal[d];
@@ -195,14 +197,9 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
             if (L > 1 && sp[0] == 1)
                 part[1] = part[0];
         }
-        double grp[ARCH_MAX_LEVELS], atp[ARCH_MAX_LEVELS];   /* atp: anchor loops */
-        for (int j = 0; j < L; j++) {
-            double y = 1;
-            for (unsigned r = anchor; r; r &= r - 1)
-                y *= b->tprod_dim[j][__builtin_ctz(r)];
+        double grp[ARCH_MAX_LEVELS];
+        for (int j = 0; j < L; j++)
             grp[j] = mapspace_groups(s, sl, m, j);
-            atp[j] = y;
-        }
         int pl = 0;
         for (int c = 1; c <= L; c++) {
             if (c < L && (!a->level[c].keeps[sl] || m->level[c].bypass[sl]))
@@ -224,11 +221,14 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
             pr->nwin = 0;
             if (c < L) {
                 int j = c - 1;
-                while (j >= 0 && atp[j] <= 1)
+                while (j >= 0 && !(b->tmask[j] & anchor))
                     j--;
                 pr->jstar = (int8_t)j;
-                if (j >= 0)
-                    pr->anchors = atp[j];
+                if (j >= 0) {
+                    pr->anchors = 1;
+                    for (unsigned r = anchor & b->tmask[j]; r; r &= r - 1)
+                        pr->anchors *= b->tprod_dim[j][__builtin_ctz(r)];
+                }
                 for (int i = 0; i < t->rank && s->sliding[sl]; i++) {
                     uint8_t movers = s->index_dims[sl][i];
                     if (!((s->window_mask[sl] >> i) & 1))
