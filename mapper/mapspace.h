@@ -144,14 +144,14 @@ static inline uint64_t mapspace_box_words(const struct mapspace *s, int sl,
 
 /* A lower bound of the multicast groups of slot sl (MODEL.md R6) among
  * the children of one instance of m's level l (1 without a fanout), from
- * its per-dim spatial products: each anchor dim's factor, times, per window of group_windows,
- * 1 + the sum of its dims' factors less one.  The children's positions
- * along such a window are a sum of one set per dim (a dim of factor n
- * contributes n distinct offsets), and a sum of sets of integers A + B
- * has at least |A| + |B| - 1 elements; exact for unit steps, as on a
- * stride-1 convolution whose filter dims are spread alone.  Other dims
- * may group into fewer positions and count for nothing here.  Inline: the
- * bounds call it at every node. */
+ * its per-dim spatial products: each anchor dim's factor, times, per
+ * window of group_windows, 1 + the sum of its dims' factors less one.
+ * The children's positions along such a window are a sum of one set per
+ * dim (a dim of factor n contributes n distinct offsets), and a sum of
+ * sets of integers A + B has at least |A| + |B| - 1 elements; exact for
+ * unit steps, as on a stride-1 convolution whose filter dims are spread
+ * alone.  Other dims may group into fewer positions and count for nothing
+ * here.  Inline: the bounds call it at every node. */
 static inline double mapspace_groups(const struct mapspace *s, int sl,
                                      const struct mapping *m, int l)
 {
