@@ -129,7 +129,7 @@ grep -q '^sweep: 6 arch variants x 2 workloads = 12 cells' "$work/three/stdout" 
 echo "sweep over 3 ranks: same reports as one process"
 
 # 3. a worker killed mid-run.  Each search of slow.json on gb_rf4 takes
-# about a second, so once the first result is in the journal both workers
+# over a second, so once the first result is in the journal both workers
 # hold a problem; rank 1 is then killed.
 slow="-a $d/gb_rf4.json -w $root/tests/data/mpi/slow.json
       --vary RegisterFile.size_words=32,64 -j 2 -o sweep.json"
