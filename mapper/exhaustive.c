@@ -18,7 +18,7 @@
  *            bound of exhaustive_nodes.c: the MACs' accesses, then the
  *            order bound of exhaustive_orders.c on the factors placed so
  *            far.
- * Complete factorizations go to the order search of exhaustive_orders.c.
+ * Complete factorizations go to the order search of exhaustive_order_search.c.
  * All are bounds of the model's own counts (MODEL.md R4-R10), compared
  * with a strict excess, so a cut never loses a point that could beat or
  * tie the incumbent.

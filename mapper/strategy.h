@@ -72,7 +72,8 @@ bool search_better(enum objective o, const struct model_stats *a,
  * better.  Returns true when m was valid. */
 bool search_offer(struct search_ctx *c, const struct mapping *m, struct shard_best *best);
 
-/* ---- the exhaustive strategy's order search (exhaustive_orders.c) ---- */
+/* ---- the exhaustive strategy's order bound (exhaustive_orders.c) and order
+ * search (exhaustive_order_search.c) ---- */
 
 /* Bounds are compared with the incumbent after shrinking by this much, so
  * that a bound summed in another order than the model's cost never cuts a
