@@ -145,8 +145,8 @@ double energy_bound_known(const struct mapspace *s, const struct mapping *m, int
  * to come, at factor 1 in m, can only raise the groups, and raise the
  * products, but for the anchors' (which raise the groups as much), by no
  * more than what is left of them, nor than room.  A result's accesses are
- * updates, and reads but for its partition, known (the whole tensor)
- * where pl has one instance. */
+ * updates, and reads but for the partitions of pl's instances: the whole
+ * tensor where pl has one instance, else bounded from above (below). */
 static double macs_energy(const struct mapspace *s, const struct mapping *m, uint8_t decided,
                           const uint64_t *ext, double room)
 {
@@ -181,10 +181,28 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
             e += acc * s->read_pw[pl];
             continue;
         }
-        /* R7: a result is also read back, but for its first writes. */
+        /* R7: a result is also read back, but for its first writes: the
+         * partitions of pl's instances.  Those are at most
+         * result_partitions' bound each, and a dim still to come spread
+         * over level 1 adds instances; where it anchors the result, it
+         * narrows each partition as much (its spans grow by its factor at
+         * least), so only the others count, by no more than what is left
+         * of them, nor than room. */
         e += acc * s->update_pw[pl];
-        if (s->one_instance[pl] && acc > s->words[sl])
-            e += (acc - s->words[sl]) * s->read_pw[pl];
+        double firsts = s->words[sl];
+        if (!s->one_instance[pl]) {
+            double part[ARCH_MAX_LEVELS], extra = 1;
+            result_partitions(s, m, part);
+            for (unsigned r = others & ~(unsigned)decided; r; r &= r - 1) {
+                int d = __builtin_ctz(r);
+                extra *= (double)(s->prob->bound[d] / ext[d]);
+            }
+            if (extra > room)
+                extra = room;
+            firsts = part[pl] * spread_from[0] / spread_from[pl] * extra;
+        }
+        if (acc > firsts)
+            e += (acc - firsts) * s->read_pw[pl];
     }
     return e;
 }

@@ -112,6 +112,46 @@ static double mover_words(const struct order_bound *b, const struct mapping *m,
     return best;
 }
 
+/* R7's partitions of the result into part[], from ext[c]: the extents of
+ * the tiles of every level c (with spatial loops only where it fans out). */
+static void partitions(const struct mapspace *s, const struct mapping *m,
+                       uint64_t (*ext)[DIM_COUNT], double *part)
+{
+    const struct arch *a = s->arch;
+    int sl = SLOT_OUTPUTS;
+    unsigned __int128 pt = mapspace_box_words(s, sl, s->prob->bound);
+    part[0] = (double)pt;
+    for (int c = 1; c < s->nlevels; c++) {
+        uint64_t size_c = mapspace_box_words(s, sl, ext[c]), span = size_c;
+        if (a->level[c - 1].fanout_x > 1 || a->level[c - 1].fanout_y > 1) {
+            uint64_t spread[DIM_COUNT];
+            for (int d = 0; d < DIM_COUNT; d++)
+                spread[d] = ext[c][d] * m->level[c - 1].spatial_x[d] *
+                            m->level[c - 1].spatial_y[d];
+            span = mapspace_box_words(s, sl, spread);
+        }
+        pt = pt * size_c / span;
+        part[c] = (double)pt;
+    }
+}
+
+/* See strategy.h. */
+void result_partitions(const struct mapspace *s, const struct mapping *m, double *part)
+{
+    int L = s->nlevels;
+    uint64_t ext[ARCH_MAX_LEVELS + 1][DIM_COUNT];
+    for (int d = 0; d < DIM_COUNT; d++)
+        ext[L][d] = 1;
+    for (int j = L - 1; j >= 1; j--) {
+        const struct mapping_level *ml = &m->level[j];
+        bool fans = s->arch->level[j].fanout_x > 1 || s->arch->level[j].fanout_y > 1;
+        for (int d = 0; d < DIM_COUNT; d++)
+            ext[j][d] = ext[j + 1][d] * ml->temporal[d] *
+                        (fans ? (uint64_t)ml->spatial_x[d] * ml->spatial_y[d] : 1);
+    }
+    partitions(s, m, ext, part);
+}
+
 void order_bound_init(struct order_bound *b, const struct mapspace *s, const struct mapping *m)
 {
     order_bound_init_partial(b, s, m, -1, 0);
@@ -160,31 +200,13 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
         bool result = sl == SLOT_OUTPUTS;
         uint8_t anchor = s->anchor[sl];
         double part[ARCH_MAX_LEVELS];
-        if (result && level < 0) {
-            /* R7's partitions, through every level. */
-            unsigned __int128 pt = mapspace_box_words(s, sl, ext[0]);
-            part[0] = (double)pt;
-            for (int c = 1; c < L; c++) {
-                uint64_t size_c = mapspace_box_words(s, sl, ext[c]), span = size_c;
-                if (sp[c - 1] > 1) {
-                    uint64_t spread[DIM_COUNT];
-                    for (int d = 0; d < DIM_COUNT; d++)
-                        spread[d] = ext[c][d] * m->level[c - 1].spatial_x[d] *
-                                    m->level[c - 1].spatial_y[d];
-                    span = mapspace_box_words(s, sl, spread);
-                }
-                pt = pt * size_c / span;
-                part[c] = (double)pt;
-            }
+        if (result && (level < 0 || (level == 1 && sp[0] == 1))) {
+            partitions(s, m, ext, part);
         } else if (result) {
-            /* Partial: level 0 holds the whole tensor once, and so does level
-             * 1 when level 0 has no fanout (one instance, the same partitions
-             * by R7), whatever the dims still to come; inward, unknown. */
+            /* Partial otherwise: unknown inward of level 0. */
             for (int c = 0; c < L; c++)
                 part[c] = INFINITY;
             part[0] = s->words[sl];
-            if (L > 1 && sp[0] == 1)
-                part[1] = part[0];
         }
         double grp[ARCH_MAX_LEVELS];
         for (int j = 0; j < L; j++)

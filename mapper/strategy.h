@@ -122,12 +122,20 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
 /* The same for a factorization of which only part is known (level >= 0):
  * levels inward of `level` complete, at `level` and outward only the dims
  * in `decided` placed (the others at factor 1 in m, bypass flags as they
- * are).  Terms that a dim still to come could change are left out: the
- * result's partition credits inward of level 1 (at levels 0 and 1, when
- * level 0 has no fanout, they are the whole tensor whatever comes) and
- * windows whose movers are not all decided. */
+ * are).  Terms that a dim still to come could change are left out or
+ * bounded: the result's partitions are result_partitions' upper bounds
+ * when level 0 has no fanout (else unknown inward of level 0), and windows
+ * whose movers are not all decided are left out. */
 void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                               const struct mapping *m, int level, uint8_t decided);
+
+/* R7's partition of the result per instance of every level c into
+ * part[c], from m's factors.  At a node of the factor walk of an arch
+ * whose level 0 has no fanout (levels >= 2 complete, level 1's undecided
+ * dims at factor 1), upper bounds of every completion's: partition(1) is
+ * the whole tensor whatever comes, and inward the spans, taken with level
+ * 1's decided spatial loops only, can only grow. */
+void result_partitions(const struct mapspace *s, const struct mapping *m, double *part);
 
 /* (exhaustive_nodes.c) A lower bound of the energy of every mapping whose
  * levels >= kl are m's (bypass flags and factors; m's other levels are not
