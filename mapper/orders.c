@@ -145,6 +145,10 @@ static void signature(const struct mapspace *s, const struct mapping_level *ml,
     }
 }
 
+/* Open addressing over the signatures found, twice the most classes: the
+ * walk meets each class many times, and a level may have hundreds. */
+#define SIG_TABLE (2 * MAPSPACE_MAX_CLASSES)
+
 struct dfs {
     const struct mapspace *s;
     struct mapping_level *ml;
@@ -153,7 +157,24 @@ struct dfs {
     uint8_t need;               /* tensors whose innermost anchor is not placed */
     uint8_t seg[DIM_COUNT];     /* the free dims, being arranged */
     bool overflow;
+    uint16_t table[SIG_TABLE];  /* 1 + a class of lo, or 0 */
 };
+
+/* Whether sig is new to lo (and then, room permitting, its slot in the
+ * table, in *slot). */
+static bool sig_new(struct dfs *f, const uint32_t *sig, uint32_t *slot)
+{
+    uint32_t h = sig[0] * 0x9e3779b1u ^ sig[1] * 0x85ebca77u ^ sig[2] * 0xc2b2ae3du;
+    for (uint32_t i = (h ^ h >> 15) & (SIG_TABLE - 1);; i = (i + 1) & (SIG_TABLE - 1)) {
+        uint16_t k = f->table[i];
+        if (!k) {
+            *slot = i;
+            return true;
+        }
+        if (memcmp(f->lo->sig[k - 1], sig, SLOT_COUNT * sizeof *sig) == 0)
+            return false;
+    }
+}
 
 /* Places the dim of free position pos (filling from the innermost). */
 static void dfs_place(struct dfs *f, int pos, uint8_t used)
@@ -168,15 +189,15 @@ static void dfs_place(struct dfs *f, int pos, uint8_t used)
             if (!((used >> i) & 1))
                 f->seg[p++] = lo->dims[i];
         memcpy(f->ml->order + lo->prefix, f->seg, (size_t)lo->nfree);
-        uint32_t sig[SLOT_COUNT];
+        uint32_t sig[SLOT_COUNT], slot;
         signature(f->s, f->ml, f->counted, sig);
-        for (int i = 0; i < lo->n; i++)
-            if (memcmp(lo->sig[i], sig, sizeof sig) == 0)
-                return;
+        if (!sig_new(f, sig, &slot))
+            return;
         if (lo->n == MAPSPACE_MAX_CLASSES) {
             f->overflow = true;
             return;
         }
+        f->table[slot] = (uint16_t)(lo->n + 1);
         memcpy(lo->sig[lo->n], sig, sizeof sig);
         memcpy(lo->order[lo->n++], f->ml->order, DIM_COUNT);
         return;
