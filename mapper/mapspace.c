@@ -89,19 +89,15 @@ static uint64_t divisor_at_most(const uint64_t *pr, const int *ex, int n, int k,
     }
 }
 
-/* Above this, product_split factors the product instead of trying every
- * number up to its square root. */
-#define SPLIT_BY_TRIAL 4096
-
 /* On level l, enumerated by product: the share D of the spatial product P
  * (the product over dims of ml's spatial_x * spatial_y) that goes to the X
  * axis, the largest divisor of P at most fanout_x; 0 when P / D exceeds
  * fanout_y, i.e. when no split of P over the axes fits (D minimises P / D
  * over the divisors that fit on X).  P's divisors are the products of
  * divisors of its per-dim factors, so a split of P is a split of the
- * dims.  Neither loop depends on the fanouts: at most the square root of
- * SPLIT_BY_TRIAL steps, or the divisors of P at most fanout_x.  ml is read
- * only above SPLIT_BY_TRIAL (it may be NULL below). */
+ * dims.  Up to MAPSPACE_SPLIT_TABLE, the space's table has the answer;
+ * above, the divisors of P at most fanout_x are walked.  ml is read only
+ * there (it may be NULL below). */
 static uint64_t product_split(const struct mapspace *s, int l, const struct mapping_level *ml,
                               uint64_t P)
 {
@@ -110,39 +106,30 @@ static uint64_t product_split(const struct mapspace *s, int l, const struct mapp
         return P;
     if (P > fx * fy)
         return 0;
-    uint64_t best = 1;
-    if (P <= SPLIT_BY_TRIAL) {
-        for (uint64_t t = 2; t * t <= P; t++)
-            if (P % t == 0) {
-                if (t <= fx && t > best)
-                    best = t;
-                if (P / t <= fx && P / t > best)
-                    best = P / t;
+    if (P <= MAPSPACE_SPLIT_TABLE)
+        return s->split[l][P];
+    uint64_t pr[DIM_COUNT * MAPSPACE_MAX_PRIMES];
+    int ex[DIM_COUNT * MAPSPACE_MAX_PRIMES], n = 0;
+    for (int d = 0; d < DIM_COUNT; d++) {
+        uint64_t q = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
+        for (int j = 0; j < s->nprimes[d] && q > 1; j++) {
+            uint64_t p = s->prime[d][j];
+            int e = 0;
+            for (; q % p == 0; q /= p)
+                e++;
+            if (!e)
+                continue;
+            int k = 0;
+            while (k < n && pr[k] != p)
+                k++;
+            if (k == n) {
+                pr[n] = p;
+                ex[n++] = 0;
             }
-    } else {
-        uint64_t pr[DIM_COUNT * MAPSPACE_MAX_PRIMES];
-        int ex[DIM_COUNT * MAPSPACE_MAX_PRIMES], n = 0;
-        for (int d = 0; d < DIM_COUNT; d++) {
-            uint64_t q = (uint64_t)ml->spatial_x[d] * ml->spatial_y[d];
-            for (int j = 0; j < s->nprimes[d] && q > 1; j++) {
-                uint64_t p = s->prime[d][j];
-                int e = 0;
-                for (; q % p == 0; q /= p)
-                    e++;
-                if (!e)
-                    continue;
-                int k = 0;
-                while (k < n && pr[k] != p)
-                    k++;
-                if (k == n) {
-                    pr[n] = p;
-                    ex[n++] = 0;
-                }
-                ex[k] += e;
-            }
+            ex[k] += e;
         }
-        best = divisor_at_most(pr, ex, n, 0, 1, fx, 1);
     }
+    uint64_t best = divisor_at_most(pr, ex, n, 0, 1, fx, 1);
     return P / best <= fy ? best : 0;
 }
 
@@ -183,7 +170,7 @@ static void reach(const struct fwalk *w, int l, int i, uint64_t P, uint64_t q, u
         return;
     }
     if (i == DIM_COUNT) {
-        bool fits = !s->by_product[l] || P * q > SPLIT_BY_TRIAL ||
+        bool fits = !s->by_product[l] || P * q > MAPSPACE_SPLIT_TABLE ||
                     product_split(s, l, NULL, P * q);
         if (fits && q > *best)
             *best = q;

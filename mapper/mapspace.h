@@ -67,6 +67,9 @@
 /* The most distinct primes a number below 2^32 has (2 * 3 * ... * 23 has 9). */
 #define MAPSPACE_MAX_PRIMES 9
 
+/* The spatial products whose split over a level's axes is tabled. */
+#define MAPSPACE_SPLIT_TABLE 4096
+
 /* The read-only description of a space, shared by all threads. */
 struct mapspace {
     const struct arch *arch;
@@ -88,6 +91,11 @@ struct mapspace {
      * any split of a feasible product is as good as another (the model
      * uses only each dim's product and the axes' fits). */
     bool by_product[ARCH_MAX_LEVELS];
+    /* On those, per product P from fanout_x + 1 up to their fanout product
+     * (and MAPSPACE_SPLIT_TABLE), the largest divisor of P at most fanout_x
+     * when P over it is at most fanout_y, else 0: the share of P the X
+     * axis takes. */
+    uint16_t split[ARCH_MAX_LEVELS][MAPSPACE_SPLIT_TABLE + 1];
     /* Each bound's distinct prime factors, ascending (when the bound is
      * below 2^32), for splitting large spatial products. */
     uint8_t nprimes[DIM_COUNT];

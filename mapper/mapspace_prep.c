@@ -32,6 +32,23 @@ static int divisors(uint64_t n, uint32_t *out, uint32_t *count)
 }
 
 /* The dim sigma maps d to: P <-> Q and R <-> S swapped, others kept. */
+/* split[P] for fanouts fx, fy (see mapspace.h): by trial of every number
+ * up to the square root of each P. */
+static void split_table(uint64_t fx, uint64_t fy, uint16_t *split)
+{
+    for (uint64_t P = fx + 1; P <= fx * fy && P <= MAPSPACE_SPLIT_TABLE; P++) {
+        uint64_t best = 1;
+        for (uint64_t t = 2; t * t <= P; t++)
+            if (P % t == 0) {
+                if (t <= fx && t > best)
+                    best = t;
+                if (P / t <= fx && P / t > best)
+                    best = P / t;
+            }
+        split[P] = (uint16_t)(P / best <= fy ? best : 0);
+    }
+}
+
 static int mirror_dim(int d)
 {
     switch (d) {
@@ -130,8 +147,10 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
         for (int d = 0; d < DIM_COUNT && product; d++)
             product = !lc->spatial_x[d] && !lc->spatial_y[d];
         s->by_product[l] = product;
-        if (product)
+        if (product) {
             s->xy_mirror[l] = false;
+            split_table(a->level[l].fanout_x, a->level[l].fanout_y, s->split[l]);
+        }
     }
     for (int d = 0; d < DIM_COUNT; d++) {
         uint64_t n = p->bound[d];
