@@ -138,7 +138,7 @@ double energy_bound_known(const struct mapspace *s, const struct mapping *m, int
 
 /* The MACs' energy and their accesses to each tensor's innermost keeper pl
  * at a node (order_bound_node's m, ext and decided; room: how much level
- * 1's spatial product may still grow).  R5, R6: per cycle, the MACs under
+ * 1's spatial product may still grow; part: result_partitions').  R5, R6: per cycle, the MACs under
  * an instance of pl touch at least the groups of mapspace_groups at every
  * fanout level from pl inward, so the accesses are at least the MACs times
  * those groups over the spatial products of those levels.  The dims still
@@ -148,7 +148,7 @@ double energy_bound_known(const struct mapspace *s, const struct mapping *m, int
  * updates, and reads but for the partitions of pl's instances: the whole
  * tensor where pl has one instance, else bounded from above (below). */
 static double macs_energy(const struct mapspace *s, const struct mapping *m, uint8_t decided,
-                          const uint64_t *ext, double room)
+                          const uint64_t *ext, double room, const double *part)
 {
     int L = s->nlevels;
     double macs = (double)s->prob->macs, e = macs * s->arch->compute.energy_pj;
@@ -183,7 +183,7 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
         }
         /* R7: a result is also read back, but for its first writes: the
          * partitions of pl's instances.  Those are at most
-         * result_partitions' bound each, and a dim still to come spread
+         * part's bound each, and a dim still to come spread
          * over level 1 adds instances; where it anchors the result, it
          * narrows each partition as much (its spans grow by its factor at
          * least), so only the others count, by no more than what is left
@@ -191,8 +191,7 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
         e += acc * s->update_pw[pl];
         double firsts = s->words[sl];
         if (!s->one_instance[pl]) {
-            double part[ARCH_MAX_LEVELS], extra = 1;
-            result_partitions(s, m, part);
+            double extra = 1;
             for (unsigned r = others & ~(unsigned)decided; r; r &= r - 1) {
                 int d = __builtin_ctz(r);
                 extra *= (double)(s->prob->bound[d] / ext[d]);
@@ -248,7 +247,9 @@ double order_bound_node(struct order_bound *b, const struct search_ctx *c, struc
     const struct mapspace *s = c->space;
     /* First the MACs' part alone: a few multiplications, and often enough
      * to cut. */
-    double macs_e = macs_energy(s, m, decided, ext, room);
+    double part[ARCH_MAX_LEVELS];
+    result_partitions(s, m, part);
+    double macs_e = macs_energy(s, m, decided, ext, room, part);
     double early = search_bound_cost(c->opt->objective, macs_e, cycles);
     if (early * (1 - BOUND_SLACK) > search_incumbent(c))
         return early;
@@ -280,6 +281,6 @@ double order_bound_node(struct order_bound *b, const struct search_ctx *c, struc
             scale[sl] *= (double)(s->prob->bound[d] / ext[d]) / m->level[0].temporal[d];
         }
     }
-    order_bound_init_partial(b, s, m, 1, decided);
+    order_bound_init_partial(b, s, m, 1, decided, part);
     return order_bound_at(b, c, m, 0, scale, macs_e, cycles);
 }

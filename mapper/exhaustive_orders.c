@@ -154,11 +154,12 @@ void result_partitions(const struct mapspace *s, const struct mapping *m, double
 
 void order_bound_init(struct order_bound *b, const struct mapspace *s, const struct mapping *m)
 {
-    order_bound_init_partial(b, s, m, -1, 0);
+    order_bound_init_partial(b, s, m, -1, 0, NULL);
 }
 
 void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
-                              const struct mapping *m, int level, uint8_t decided)
+                              const struct mapping *m, int level, uint8_t decided,
+                              const double *result_part)
 {
     const struct arch *a = s->arch;
     const struct problem *p = s->prob;
@@ -200,10 +201,11 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
         bool result = sl == SLOT_OUTPUTS;
         uint8_t anchor = s->anchor[sl];
         double part[ARCH_MAX_LEVELS];
-        if (result && (level < 0 || (level == 1 && sp[0] == 1))) {
+        if (result && level < 0) {
             partitions(s, m, ext, part);
+        } else if (result && result_part) {
+            memcpy(part, result_part, (size_t)L * sizeof *part);
         } else if (result) {
-            /* Partial otherwise: unknown inward of level 0. */
             for (int c = 0; c < L; c++)
                 part[c] = INFINITY;
             part[0] = s->words[sl];

@@ -123,11 +123,12 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
  * levels inward of `level` complete, at `level` and outward only the dims
  * in `decided` placed (the others at factor 1 in m, bypass flags as they
  * are).  Terms that a dim still to come could change are left out or
- * bounded: the result's partitions are result_partitions' upper bounds
- * when level 0 has no fanout (else unknown inward of level 0), and windows
- * whose movers are not all decided are left out. */
+ * bounded: the result's partitions are result_part's, upper bounds per
+ * level (NULL: unknown inward of level 0), and windows whose movers are
+ * not all decided are left out. */
 void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
-                              const struct mapping *m, int level, uint8_t decided);
+                              const struct mapping *m, int level, uint8_t decided,
+                              const double *result_part);
 
 /* R7's partition of the result per instance of every level c into
  * part[c], from m's factors.  At a node of the factor walk of an arch
