@@ -109,6 +109,14 @@ struct mapspace {
      * of indices that two or more move (the windows). */
     uint8_t index_dims[SLOT_COUNT][TENSOR_MAX_RANK];
     uint8_t window_mask[SLOT_COUNT];
+    /* The same per slot as a list for mapspace_box_words: each index's
+     * moving dims and their steps (|coef|), the last of an index marked. */
+    int nterms[SLOT_COUNT];
+    struct mapspace_term {
+        uint8_t dim;
+        bool last;
+        uint64_t step;
+    } term[SLOT_COUNT][TENSOR_MAX_RANK * DIM_COUNT];
     /* The windows whose dims move no other index: each is a component of
      * its own in R6's grouping (see mapspace_groups). */
     uint8_t group_windows[SLOT_COUNT];
@@ -136,16 +144,14 @@ struct mapspace {
 static inline uint64_t mapspace_box_words(const struct mapspace *s, int sl,
                                           const uint64_t *ext)
 {
-    const struct tensor_spec *t = &s->prob->tensor[sl];
-    uint64_t w = 1;
-    for (int i = 0; i < t->rank; i++) {
-        uint64_t e = 1;
-        for (unsigned r = s->index_dims[sl][i]; r; r &= r - 1) {
-            int d = __builtin_ctz(r);
-            int64_t c = t->index[i].coef[d];
-            e += (uint64_t)(c < 0 ? -c : c) * (ext[d] - 1);
+    uint64_t w = 1, e = 1;
+    for (int k = 0; k < s->nterms[sl]; k++) {
+        const struct mapspace_term *t = &s->term[sl][k];
+        e += t->step * (ext[t->dim] - 1);
+        if (t->last) {
+            w *= e;
+            e = 1;
         }
-        w *= e;
     }
     return w;
 }

@@ -169,9 +169,14 @@ int mapspace_init(struct mapspace *s, const struct arch *a, const struct problem
             int moving = 0;
             for (int d = 0; d < DIM_COUNT; d++)
                 if (t->index[i].coef[d] != 0 && p->bound[d] > 1) {
+                    int64_t coef = t->index[i].coef[d];
                     moving++;
                     s->index_dims[sl][i] |= (uint8_t)(1u << d);
+                    s->term[sl][s->nterms[sl]++] = (struct mapspace_term){
+                        (uint8_t)d, false, (uint64_t)(coef < 0 ? -coef : coef) };
                 }
+            if (moving)
+                s->term[sl][s->nterms[sl] - 1].last = true;
             if (moving > 1) {
                 s->sliding[sl] = true;
                 s->window_mask[sl] |= (uint8_t)(1u << i);
