@@ -189,7 +189,7 @@ static int read_spatial(const struct jdoc *d, const cJSON *lv, const char *path,
         return rc;
     for (int ax = 0; v && ax < 2; ax++) {
         const cJSON *list = cJSON_GetObjectItemCaseSensitive(v, axes[ax]);
-        unsigned mask;
+        unsigned mask = 0;
         json_path_key(q, p, axes[ax]);
         if (list && (rc = read_name_list(d, list, q, "an array of dims such as [\"K\", \"C\"]",
                                          "one of " DIM_LIST, dim_of_name, &mask, NULL)) < 0)

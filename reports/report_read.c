@@ -481,7 +481,7 @@ static int read_totals(const struct jdoc *d, const cJSON *root, struct report_do
             (rc = check_sum(d, o, kernel_name((enum kernel)k), &t->kernel[k], what)) < 0)
             return rc;
     }
-    bool incomplete;
+    bool incomplete = false;
     if ((rc = check_sum(d, o, "step", &t->step, "every entry")) < 0 ||
         (rc = read_bool(d, o, "totals", "incomplete", &incomplete)) < 0)
         return rc;

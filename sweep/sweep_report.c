@@ -253,7 +253,7 @@ out_free:
 static void find_best(const struct sweep_plan *plan, const struct sweep_summary *sum, int wl,
                       int best[SWEEP_GOAL_COUNT])
 {
-    double value[SWEEP_GOAL_COUNT][2];
+    double value[SWEEP_GOAL_COUNT][2] = { { 0 } };
     for (int g = 0; g < SWEEP_GOAL_COUNT; g++)
         best[g] = -1;
     for (uint32_t c = 0; c < plan->ncells; c++) {

@@ -322,10 +322,14 @@ static void list_dir(const char *dir, char *out, size_t cap)
     ck_assert_ptr_nonnull(d);
     out[0] = '\0';
     struct dirent *de;
-    while ((de = readdir(d)))
-        if (de->d_name[0] != '.')
-            snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? " " : "",
-                     de->d_name);
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        size_t used = strlen(out);
+        int n = snprintf(out + used, cap - used, "%s%s", used ? " " : "", de->d_name);
+        ck_assert_msg(n >= 0 && (size_t)n < cap - used, "the names in %s pass %zu bytes", dir,
+                      cap);
+    }
     closedir(d);
 }
 
