@@ -482,6 +482,7 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
     double ginside[ARCH_MAX_LEVELS][SLOT_COUNT * (ARCH_MAX_LEVELS + 1)];
     memset(ngroup, 0, sizeof ngroup);
     double each = 0;    /* the free-order pairs, each at its own least */
+    double each_at[ARCH_MAX_LEVELS] = { 0 };    /* the same per level */
     for (int k = 0; k < b->npairs; k++) {
         const struct order_pair *pr = &b->pair[k];
         double pas, win = 0, inside = 0;
@@ -539,6 +540,7 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
             ginside[j][q] = inside;
             ggrow[j][q] = grow;
             each += here;
+            each_at[j] += here;
             continue;       /* counted by level_least */
         }
         e += here;
@@ -564,12 +566,28 @@ double order_bound_at(const struct order_bound *b, const struct search_ctx *c,
             cycles = need;
     }
     enum objective o = c->opt->objective;
+    double incumbent = search_incumbent(c);
     double early = search_bound_cost(o, e + each, cycles);
-    if (early * (1 - BOUND_SLACK) > search_incumbent(c))
+    if (early * (1 - BOUND_SLACK) > incumbent)
         return early;
-    for (int j = 0; j < L; j++)
-        if (ngroup[j])
-            e += level_least(b, s, j, group[j], ngroup[j], gwin[j], ginside[j], ggrow[j]);
+    /* So does each level's program, with the levels after it still at
+     * their pairs' own least. */
+    for (int j = 0; j < L; j++) {
+        if (!ngroup[j])
+            continue;
+        e += level_least(b, s, j, group[j], ngroup[j], gwin[j], ginside[j], ggrow[j]);
+        double rest = 0;
+        bool later = false;
+        for (int i = j + 1; i < L; i++) {
+            rest += each_at[i];
+            later |= ngroup[i] > 0;
+        }
+        if (!later)
+            break;
+        double now = search_bound_cost(o, e + rest, cycles);
+        if (now * (1 - BOUND_SLACK) > incumbent)
+            return now;
+    }
     return search_bound_cost(o, e, cycles);
 }
 
