@@ -17,7 +17,6 @@
 #include "../common/ckd.h"
 #include "../common/json.h"
 
-#define DIM_LIST "N, K, C, P, Q, R, S, G"
 #define SLOT_LIST "weights, inputs, outputs"
 #define ROLE_LIST "@outermost, @innermost, @array"
 #define ALL_DIMS ((uint8_t)((1u << DIM_COUNT) - 1))
@@ -130,24 +129,14 @@ static int read_order(const struct jdoc *d, const cJSON *lv, const char *path,
         return 0;
     if (!cJSON_IsString(v))
         return json_schema_error(d, p, "a string of dim letters such as \"NPQ\"", v);
+    uint8_t dims[DIM_COUNT];
+    int n, rc = dims_from_letters(v->valuestring, d->file, p, dims, &n, d->err);
+    if (rc < 0)
+        return rc;
     unsigned seen = 0;
-    for (const char *c = v->valuestring; *c; c++) {
-        int dim = dim_from_letter(*c);
-        if (dim < 0) {
-            char shown[16];
-            if ((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f)
-                snprintf(shown, sizeof shown, "'%c'", *c);
-            else
-                snprintf(shown, sizeof shown, "byte 0x%02x", (unsigned char)*c);
-            return err_set(d->err, ERR_SCHEMA,
-                           "%s: %s: unknown dim %s, expected letters from " DIM_LIST,
-                           d->file, p, shown);
-        }
-        if (seen & (1u << dim))
-            return err_set(d->err, ERR_SCHEMA, "%s: %s: %c appears twice in \"%s\"",
-                           d->file, p, *c, v->valuestring);
-        seen |= 1u << dim;
-        lc->order_prefix[lc->order_prefix_len++] = (uint8_t)dim;
+    for (int i = 0; i < n; i++) {
+        seen |= 1u << dims[i];
+        lc->order_prefix[lc->order_prefix_len++] = dims[i];
     }
     if (!lc->order_exact)
         return 0;

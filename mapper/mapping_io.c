@@ -15,7 +15,6 @@
 #include "../common/json.h"
 
 #define DIM_LETTERS "NKCPQRSG"
-#define DIM_LIST "N, K, C, P, Q, R, S, G"
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -87,25 +86,13 @@ static int read_order(const struct jdoc *d, const cJSON *lv, const char *path,
         return json_schema_error(d, p, "a string of dim letters such as \"NKC\"", v);
     ml->order[0] = '\0';
     if (v) {
-        size_t n = 0;
-        for (const char *c = v->valuestring; *c; c++) {
-            int dim = dim_from_letter(*c);
-            if (dim < 0) {
-                char shown[16];
-                if ((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f)
-                    snprintf(shown, sizeof shown, "'%c'", *c);
-                else
-                    snprintf(shown, sizeof shown, "byte 0x%02x", (unsigned char)*c);
-                return err_set(d->err, ERR_SCHEMA,
-                               "%s: %s: unknown dim %s, expected letters from " DIM_LIST,
-                               d->file, p, shown);
-            }
-            if (memchr(ml->order, *c, n))
-                return err_set(d->err, ERR_SCHEMA, "%s: %s: %c appears twice in \"%s\"",
-                               d->file, p, *c, v->valuestring);
-            ml->order[n++] = *c;
-            ml->order[n] = '\0';
-        }
+        uint8_t dims[DIM_COUNT];
+        int n, rc = dims_from_letters(v->valuestring, d->file, p, dims, &n, d->err);
+        if (rc < 0)
+            return rc;
+        for (int i = 0; i < n; i++)
+            ml->order[i] = dim_letter((enum dim)dims[i]);
+        ml->order[n] = '\0';
     }
     unordered_dims(ml, missing, sizeof missing);
     if (!missing[0])

@@ -3,9 +3,11 @@
  */
 #include "problem.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../common/ckd.h"
+#include "../common/err.h"
 
 static const char *const kernel_names[KERNEL_COUNT] = {
     "fwd", "bwd_data", "bwd_weight", "update", "im2col", "col2im",
@@ -50,6 +52,32 @@ int dim_from_letter(char c)
         if (dim_letters[d] == c)
             return d;
     return -1;
+}
+
+/* See problem.h. */
+int dims_from_letters(const char *s, const char *file, const char *path,
+                      uint8_t dims[DIM_COUNT], int *ndims, struct err *err)
+{
+    unsigned seen = 0;
+    *ndims = 0;
+    for (const char *c = s; *c; c++) {
+        int dim = dim_from_letter(*c);
+        if (dim < 0) {
+            char shown[16];
+            if ((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f)
+                snprintf(shown, sizeof shown, "'%c'", *c);
+            else
+                snprintf(shown, sizeof shown, "byte 0x%02x", (unsigned char)*c);
+            return err_set(err, ERR_SCHEMA, "%s: %s: unknown dim %s, expected letters from "
+                           DIM_LIST, file, path, shown);
+        }
+        if (seen & (1u << dim))
+            return err_set(err, ERR_SCHEMA, "%s: %s: %c appears twice in \"%s\"", file, path,
+                           *c, s);
+        seen |= 1u << dim;
+        dims[(*ndims)++] = (uint8_t)dim;
+    }
+    return 0;
 }
 
 bool tensor_uses_dim(const struct tensor_spec *t, enum dim d)

@@ -89,6 +89,15 @@ int slot_from_name(const char *name);
 /* The dim's letter: 'N', 'K', ... ; dim_from_letter returns -1 if unknown. */
 char dim_letter(enum dim d);
 int dim_from_letter(char c);
+/* The dims' letters, for messages. */
+#define DIM_LIST "N, K, C, P, Q, R, S, G"
+
+struct err;
+/* Reads s, a string of distinct dim letters (a loop order, outermost
+ * first), into dims[0 .. *ndims - 1].  Returns 0, or ERR_SCHEMA with err
+ * naming file and path, the unknown letter (or byte) or the repeated one. */
+int dims_from_letters(const char *s, const char *file, const char *path,
+                      uint8_t dims[DIM_COUNT], int *ndims, struct err *err);
 
 /* True when the tensor's index depends on dim d. */
 bool tensor_uses_dim(const struct tensor_spec *t, enum dim d);
