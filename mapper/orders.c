@@ -148,6 +148,8 @@ static void signature(const struct mapspace *s, const struct mapping_level *ml,
 /* Open addressing over the signatures found, twice the most classes: the
  * walk meets each class many times, and a level may have hundreds. */
 #define SIG_TABLE (2 * MAPSPACE_MAX_CLASSES)
+_Static_assert((SIG_TABLE & (SIG_TABLE - 1)) == 0 && SIG_TABLE < 65536,
+               "the signature table is indexed by masking and holds 16-bit entries");
 
 struct dfs {
     const struct mapspace *s;
