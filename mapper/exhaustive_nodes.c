@@ -138,15 +138,16 @@ double energy_bound_known(const struct mapspace *s, const struct mapping *m, int
 
 /* The MACs' energy and their accesses to each tensor's innermost keeper pl
  * at a node (order_bound_node's m, ext and decided; room: how much level
- * 1's spatial product may still grow; part: result_partitions').  R5, R6: per cycle, the MACs under
- * an instance of pl touch at least the groups of mapspace_groups at every
- * fanout level from pl inward, so the accesses are at least the MACs times
- * those groups over the spatial products of those levels.  The dims still
- * to come, at factor 1 in m, can only raise the groups, and raise the
- * products, but for the anchors' (which raise the groups as much), by no
- * more than what is left of them, nor than room.  A result's accesses are
- * updates, and reads but for the partitions of pl's instances: the whole
- * tensor where pl has one instance, else bounded from above (below). */
+ * 1's spatial product may still grow; part: result_partitions').  R5, R6:
+ * per cycle, the MACs under an instance of pl touch at least the groups of
+ * mapspace_groups at every fanout level from pl inward, so the accesses
+ * are at least the MACs times those groups over the spatial products of
+ * those levels.  The dims still to come, at factor 1 in m, can only raise
+ * the groups, and raise the products, but for the anchors' (which raise
+ * the groups as much), by no more than what is left of them, nor than
+ * room.  A result's accesses are updates, and reads but for the
+ * partitions of pl's instances: the whole tensor where pl has one
+ * instance, else bounded from above (below). */
 static double macs_energy(const struct mapspace *s, const struct mapping *m, uint8_t decided,
                           const uint64_t *ext, double room, const double *part)
 {
@@ -182,12 +183,11 @@ static double macs_energy(const struct mapspace *s, const struct mapping *m, uin
             continue;
         }
         /* R7: a result is also read back, but for its first writes: the
-         * partitions of pl's instances.  Those are at most
-         * part's bound each, and a dim still to come spread
-         * over level 1 adds instances; where it anchors the result, it
-         * narrows each partition as much (its spans grow by its factor at
-         * least), so only the others count, by no more than what is left
-         * of them, nor than room. */
+         * partitions of pl's instances.  Each is at most part[pl], and a
+         * dim still to come spread over level 1 adds instances; where it
+         * anchors the result, it narrows each partition as much (its spans
+         * grow by its factor at least), so only the others count, by no
+         * more than what is left of them, nor than room. */
         e += acc * s->update_pw[pl];
         double firsts = s->words[sl];
         if (!s->one_instance[pl]) {

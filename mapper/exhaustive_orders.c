@@ -201,15 +201,10 @@ void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
         bool result = sl == SLOT_OUTPUTS;
         uint8_t anchor = s->anchor[sl];
         double part[ARCH_MAX_LEVELS];
-        if (result && level < 0) {
+        if (result && level < 0)
             partitions(s, m, ext, part);
-        } else if (result && result_part) {
+        else if (result)
             memcpy(part, result_part, (size_t)L * sizeof *part);
-        } else if (result) {
-            for (int c = 0; c < L; c++)
-                part[c] = INFINITY;
-            part[0] = s->words[sl];
-        }
         double grp[ARCH_MAX_LEVELS];
         for (int j = 0; j < L; j++)
             grp[j] = mapspace_groups(s, sl, m, j);

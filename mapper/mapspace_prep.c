@@ -31,7 +31,6 @@ static int divisors(uint64_t n, uint32_t *out, uint32_t *count)
     return 0;
 }
 
-/* The dim sigma maps d to: P <-> Q and R <-> S swapped, others kept. */
 /* split[P] for fanouts fx, fy (see mapspace.h): by trial of every number
  * up to the square root of each P. */
 static void split_table(uint64_t fx, uint64_t fy, uint16_t *split)
@@ -49,6 +48,7 @@ static void split_table(uint64_t fx, uint64_t fy, uint16_t *split)
     }
 }
 
+/* The dim sigma maps d to: P <-> Q and R <-> S swapped, others kept. */
 static int mirror_dim(int d)
 {
     switch (d) {

@@ -162,8 +162,8 @@ struct dfs {
     uint16_t table[SIG_TABLE];  /* 1 + a class of lo, or 0 */
 };
 
-/* Whether sig is new to lo (and then, room permitting, its slot in the
- * table, in *slot). */
+/* Whether sig is new to lo; if so, *slot is the free table entry it
+ * takes once listed. */
 static bool sig_new(struct dfs *f, const uint32_t *sig, uint32_t *slot)
 {
     uint32_t h = sig[0] * 0x9e3779b1u ^ sig[1] * 0x85ebca77u ^ sig[2] * 0xc2b2ae3du;

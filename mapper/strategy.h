@@ -122,10 +122,10 @@ void order_bound_init(struct order_bound *b, const struct mapspace *s, const str
 /* The same for a factorization of which only part is known (level >= 0):
  * levels inward of `level` complete, at `level` and outward only the dims
  * in `decided` placed (the others at factor 1 in m, bypass flags as they
- * are).  Terms that a dim still to come could change are left out or
- * bounded: the result's partitions are result_part's, upper bounds per
- * level (NULL: unknown inward of level 0), and windows whose movers are
- * not all decided are left out. */
+ * are).  Terms that a dim still to come could change are bounded or left
+ * out: the result's partitions are result_part's, upper bounds per level
+ * (result_partitions'), and windows whose movers are not all decided are
+ * left out. */
 void order_bound_init_partial(struct order_bound *b, const struct mapspace *s,
                               const struct mapping *m, int level, uint8_t decided,
                               const double *result_part);
