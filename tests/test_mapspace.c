@@ -2,8 +2,9 @@
  * Tests of mapper/mapspace: the factor walk visits each spatial product
  * vector once (against a brute force over every per-axis assignment),
  * chooses per axis where the axes differ, and announces spatial bounds
- * every completion keeps to; and the groups bound of the search's bounds
- * is at most the model's grouping, and equal to it where steps are unit.
+ * every completion keeps to; the groups bound of the search's bounds is
+ * at most the model's grouping, and equal to it where steps are unit; and
+ * the space's tile sizes and axis splits match plain computations.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -411,6 +412,79 @@ START_TEST(mapspace_groups_should_be_at_most_the_models_and_exact_for_unit_steps
 }
 END_TEST
 
+/* ---- the space's tables ---- */
+
+/* Every extent vector of ext[i..] within the bounds: the tile sizes of
+ * mapspace_box_words (the space's term lists) are tensor_box_words'. */
+static void box_extents(const struct mapspace *s, uint64_t *ext, int i, uint64_t *cases)
+{
+    if (i == DIM_COUNT) {
+        for (int sl = 0; sl < SLOT_COUNT; sl++)
+            ck_assert_uint_eq(mapspace_box_words(s, sl, ext),
+                              tensor_box_words(&s->prob->tensor[sl], ext));
+        ++*cases;
+        return;
+    }
+    for (ext[i] = 1; ext[i] <= s->prob->bound[i]; ext[i]++)
+        box_extents(s, ext, i + 1, cases);
+}
+
+START_TEST(mapspace_box_words_should_be_the_tensors_box_words)
+{
+    static const enum kernel kernels[] = { KERNEL_FWD, KERNEL_BWD_DATA, KERNEL_BWD_WEIGHT };
+    struct sh_fixture f;
+    sh_fixture_load(&f, arch_fan16, group_layers[_i / 3], kernels[_i % 3]);
+    struct mapspace *s = malloc(sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    struct err e;
+    ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, NULL, &e), 0);
+    uint64_t ext[DIM_COUNT], cases = 0;
+    box_extents(s, ext, 0, &cases);
+    /* N 2, K 2, C 2, P 4, Q 3, R 3, S 2. */
+    ck_assert_uint_eq(cases, 2 * 2 * 2 * 4 * 3 * 3 * 2);
+    free(s);
+    sh_fixture_release(&f);
+}
+END_TEST
+
+/* The split table of a level walked by product, against every divisor D of
+ * each product P: the largest D that fits on X with P / D fitting on Y. */
+START_TEST(mapspace_split_table_should_give_the_largest_share_that_fits)
+{
+    const char *const archs[] = { arch_uneven, arch_wide };
+    struct sh_fixture f;
+    sh_fixture_load(&f, archs[_i], wl_small_dims, KERNEL_FWD);
+    struct mapspace *s = malloc(sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    struct err e;
+    ck_assert_int_eq(mapspace_init(s, f.arch, &f.prob, NULL, &e), 0);
+    int tabled = 0, empty = 0;
+    for (int l = 0; l < s->nlevels; l++) {
+        uint64_t fx = f.arch->level[l].fanout_x, fy = f.arch->level[l].fanout_y;
+        if (!s->by_product[l] || fx * fy == 1)
+            continue;
+        for (uint64_t P = fx + 1; P <= fx * fy && P <= MAPSPACE_SPLIT_TABLE; P++) {
+            uint64_t best = 0;
+            for (uint64_t D = 1; D <= fx; D++)
+                if (P % D == 0 && P / D <= fy)
+                    best = D;
+            ck_assert_msg(s->split[l][P] == best, "level %d, P %llu: %u, expected %llu", l,
+                          (unsigned long long)P, s->split[l][P], (unsigned long long)best);
+            tabled++;
+            empty += best == 0;
+        }
+    }
+    /* Uneven: 4 x 2 PEs (P 5 to 8) of 2 x 4 MACs (P 3 to 8); wide: 100 x 90,
+     * up to 4096.  Both have products that fit (8) and that fit nowhere
+     * (primes above fanout_x: 5 on the MACs, 101 on the PEs). */
+    ck_assert_int_eq(tabled, _i ? 4096 - 100 : 4 + 6);
+    ck_assert_int_gt(empty, 0);
+    ck_assert_int_lt(empty, tabled);
+    free(s);
+    sh_fixture_release(&f);
+}
+END_TEST
+
 /* ---- sigma: P <-> Q with R <-> S ---- */
 
 /* Square layers: 2-D windows with unit steps and with a stride. */
@@ -571,6 +645,10 @@ Suite *mapspace_suite(void)
     tc = tcase_create("groups");
     tcase_add_loop_test(tc, mapspace_groups_should_be_at_most_the_models_and_exact_for_unit_steps,
                         0, 3 * 3);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("tables");
+    tcase_add_loop_test(tc, mapspace_box_words_should_be_the_tensors_box_words, 0, 3 * 3);
+    tcase_add_loop_test(tc, mapspace_split_table_should_give_the_largest_share_that_fits, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
